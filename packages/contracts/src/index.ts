@@ -1,0 +1,6 @@
+export * from './taxonomy.ts';
+export * from './record.ts';
+export * from './split.ts';
+export * from './sweep.ts';
+export * from './temporal.ts';
+export * from './results.ts';
