@@ -39,6 +39,8 @@ export const datasetRecordSchema = z
     severity: z.enum(SEVERITIES),
     riskScore: z.number().min(0).max(100).optional(),
     evidence: z.string().max(4000).optional(),
+    /** Free-text impact statement (OpenSOC-AI's IMPACT line), kept so imports round-trip. */
+    impact: z.string().max(4000).optional(),
     recommendation: z.string().max(4000).optional(),
     provenance: provenanceSchema,
   })

@@ -1,0 +1,3 @@
+export * from './services.ts';
+export { ensureBinary, postgresBinDir, PINNED } from './binaries.ts';
+export { portInUse } from './process.ts';

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './env.ts';
+
+describe('loadConfig', () => {
+  it('uses embedded defaults when nothing is set', () => {
+    const c = loadConfig({}, '/tmp/x');
+    expect(c.temporal.mode).toBe('embedded');
+    expect(c.database).toEqual({ mode: 'pglite', dir: '/tmp/x/pglite' });
+    expect(c.s3.mode).toBe('embedded');
+  });
+  it('uses the real services when set', () => {
+    const c = loadConfig({ TEMPORAL_ADDRESS: 'localhost:7233', DATABASE_URL: 'postgres://u@h:5432/db', S3_ENDPOINT: 'http://127.0.0.1:9000', S3_BUCKET: 'my-bucket' });
+    expect(c.temporal).toEqual({ mode: 'external', address: 'localhost:7233', namespace: 'default' });
+    expect(c.database).toEqual({ mode: 'postgres', url: 'postgres://u@h:5432/db' });
+    expect(c.s3).toMatchObject({ mode: 'external', endpoint: 'http://127.0.0.1:9000', bucket: 'my-bucket' });
+  });
+  it('names each invalid variable', () => {
+    let err: unknown;
+    try { loadConfig({ TEMPORAL_ADDRESS: 'nope', DATABASE_URL: 'mysql://x', S3_BUCKET: 'Bad_Bucket' }); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(ConfigError);
+    const msg = (err as Error).message;
+    expect(msg).toContain('TEMPORAL_ADDRESS="nope"');
+    expect(msg).toContain('DATABASE_URL');
+    expect(msg).toContain('S3_BUCKET');
+  });
+  it('requires both AWS keys together', () => {
+    expect(() => loadConfig({ AWS_ACCESS_KEY_ID: 'a' })).toThrow(/set together/);
+  });
+});
