@@ -4,3 +4,5 @@ export * from './split.ts';
 export * from './sweep.ts';
 export * from './temporal.ts';
 export * from './results.ts';
+export * from './units.ts';
+export * from './report.ts';

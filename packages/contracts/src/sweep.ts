@@ -40,7 +40,8 @@ const positiveList = z.array(z.number().positive()).min(1);
 
 export const loraGridSchema = z
   .object({
-    ranks: z.array(z.number().int().min(1).max(1024)).min(1),
+    /** Empty: no LoRA units (a baselines-only sweep). */
+    ranks: z.array(z.number().int().min(1).max(1024)),
     /** Alphas, or 'r' / '2r' style multipliers expressed as {multiplier}. */
     alphas: z.array(z.union([z.number().positive(), z.object({ timesRank: z.number().positive() }).strict()])).min(1),
     dropout: z.array(z.number().min(0).max(0.9)).min(1).default([0]),

@@ -21,6 +21,11 @@ export async function registerDatasetVersion(db: Db, v: NewDatasetVersion): Prom
   return { row: row!, created: false };
 }
 
+export async function getDatasetVersion(db: Db, name: string, hash: string): Promise<DatasetVersionRow | undefined> {
+  const [row] = await db.select().from(datasetVersions).where(and(eq(datasetVersions.name, name), eq(datasetVersions.hash, hash)));
+  return row;
+}
+
 export async function latestDatasetVersion(db: Db, name: string): Promise<DatasetVersionRow | undefined> {
   const [row] = await db.select().from(datasetVersions).where(eq(datasetVersions.name, name)).orderBy(desc(datasetVersions.createdAt)).limit(1);
   return row;
@@ -55,7 +60,7 @@ export async function upsertSweep(db: Db, s: typeof sweeps.$inferInsert): Promis
   await db.insert(sweeps).values(s).onConflictDoNothing();
 }
 
-export async function updateSweep(db: Db, id: string, patch: Partial<Pick<SweepRow, 'status' | 'totalUnits' | 'doneUnits' | 'error'>>): Promise<void> {
+export async function updateSweep(db: Db, id: string, patch: Partial<Pick<SweepRow, 'status' | 'totalUnits' | 'doneUnits' | 'error' | 'context'>>): Promise<void> {
   await db.update(sweeps).set({ ...patch, updatedAt: new Date() }).where(eq(sweeps.id, id));
 }
 

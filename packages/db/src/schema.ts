@@ -37,6 +37,8 @@ export const sweeps = pgTable('sweeps', {
   totalUnits: integer('total_units').notNull().default(0),
   doneUnits: integer('done_units').notNull().default(0),
   workflowId: text('workflow_id').notNull(),
+  /** The resolved SweepContext (dataset hash, split hash, base models, code commit): the lineage reproductions re-run. */
+  context: jsonb('context'),
   error: text('error'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

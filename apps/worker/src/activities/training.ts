@@ -1,0 +1,238 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Context, CancelledFailure } from '@temporalio/activity';
+import type { BaselineUnit, ClassificationMode, DatasetRecord, DatasetRef, LoraUnit, Prediction, SweepContext } from '@opensoc/contracts';
+import { canonicalJson } from '@opensoc/datasets';
+import { keywordRulesBaseline, majorityBaseline, tfidfLogRegBaseline, type BaselineClassifier } from '@opensoc/eval';
+import {
+  LlamaForCausalLM, llama2Tokenizer, loraToPeftTensors, mergeLora, loraFromPeftTensors, loadAdapter, saveAdapter, saveCheckpoint, smallLlamaConfig, Trainer,
+  type TrainCheckpoint,
+} from '@opensoc/model';
+import { CV_EVAL_SET, datasetKey, extraEvalSetName, loadDatasetRecords, loadSplit, predictionsKey, writePredictions } from '@opensoc/platform';
+import type { ArtifactStore } from '@opensoc/storage';
+import type { PredictionOutput, PretrainInput, TrainingActivities, UnitOutputs } from '@opensoc/workflows';
+import { decodeCheckpoint, encodeCheckpoint } from '../checkpoint-codec.ts';
+import { candidatesFrom, ensureBackend, INSTRUCTION, loadModelDir, localModelDir, predictRecords, trainingTarget, type LoadedModel } from '../model-service.ts';
+
+export interface TrainingOptions {
+  /** Trainings run at once by this worker (one per device). */
+  concurrency?: number;
+  /** Optimizer steps between checkpoints saved to S3. */
+  checkpointEvery?: number;
+  /** Local cache of downloaded base models. */
+  cacheDir?: string;
+}
+
+interface Heartbeat { step: number; totalSteps: number; loss: number; checkpointKey: string | null; phase: string }
+
+const load = (store: ArtifactStore, ref: DatasetRef) => loadDatasetRecords(store, { objectKey: datasetKey(ref.name, ref.hash) });
+
+/**
+ * Records of one fold of the unit's split, plus every extra evaluation set. Read from S3 by
+ * content address only: training workers need Temporal and S3, never the database.
+ */
+async function unitData(store: ArtifactStore, ctx: Pick<SweepContext, 'dataset' | 'splitHash' | 'extraEvalSets'>, fold: number) {
+  const records = await load(store, ctx.dataset);
+  const manifest = await loadSplit(store, ctx.splitHash);
+  const f = manifest.folds[fold];
+  if (!f) throw new Error(`split ${ctx.splitHash} has no fold ${fold}`);
+  const byId = new Map(records.map((r) => [r.id, r]));
+  const train = f.trainIds.map((id) => byId.get(id)!);
+  const test = f.testIds.map((id) => byId.get(id)!);
+  const evalSets: { name: string; records: DatasetRecord[] }[] = [{ name: CV_EVAL_SET, records: test }];
+  for (const ref of ctx.extraEvalSets) evalSets.push({ name: extraEvalSetName(ref), records: await load(store, ref) });
+  return { train, evalSets };
+}
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export function createTrainingActivities({ store }: { store: ArtifactStore }, options: TrainingOptions = {}): TrainingActivities {
+  const cacheDir = options.cacheDir ?? path.resolve('.opensoc/cache');
+  const checkpointEvery = options.checkpointEvery ?? 20;
+
+  /** The previous attempt's last heartbeat, if this is a retry. */
+  const lastHeartbeat = () => (Context.current().info.heartbeatDetails as Heartbeat | undefined) ?? null;
+
+  /**
+   * Trains step by step with heartbeats (step, loss, checkpoint key) and S3 checkpoints every
+   * checkpointEvery steps, resuming from the checkpoint named in the last heartbeat. On
+   * cancellation (sweep cancelled, worker shutting down) it checkpoints first, so nothing is lost.
+   */
+  async function runTraining(prefix: string, makeTrainer: (resume: TrainCheckpoint | undefined) => Trainer, every: number) {
+    const ctx = Context.current();
+    const previous = lastHeartbeat();
+    const resume = previous?.checkpointKey ? decodeCheckpoint(await store.getBytes(previous.checkpointKey)) : undefined;
+    const trainer = makeTrainer(resume);
+    const lossCurve: { step: number; loss: number }[] = resume ? [...((await lossSoFar(prefix, resume.step)) ?? [])] : [];
+    let checkpointKey = previous?.checkpointKey ?? null;
+    const save = async () => {
+      const c = trainer.checkpoint();
+      const key = `${prefix}/checkpoints/step-${String(c.step).padStart(7, '0')}.bin`;
+      await store.putBytes(key, encodeCheckpoint(c));
+      await store.putBytes(`${key}.loss.json`, new TextEncoder().encode(JSON.stringify(lossCurve)));
+      checkpointKey = key;
+    };
+    try {
+      while (trainer.step < trainer.totalSteps) {
+        const log = trainer.trainStep();
+        lossCurve.push({ step: log.step, loss: log.loss });
+        if (log.step % every === 0 && log.step < trainer.totalSteps) await save();
+        ctx.heartbeat({ step: log.step, totalSteps: log.totalSteps, loss: log.loss, checkpointKey, phase: 'training' } satisfies Heartbeat);
+        await new Promise<void>((r) => setImmediate(r));
+        if (ctx.cancellationSignal.aborted) {
+          await save();
+          ctx.heartbeat({ step: log.step, totalSteps: log.totalSteps, loss: log.loss, checkpointKey, phase: 'cancelled' } satisfies Heartbeat);
+          throw new CancelledFailure('training cancelled after saving a checkpoint');
+        }
+      }
+    } finally {
+      trainer.dispose();
+    }
+    return { lossCurve, resumedFromStep: resume?.step ?? null };
+  }
+
+  /** The loss curve up to a checkpoint, so a resumed run still reports its whole curve. */
+  async function lossSoFar(prefix: string, step: number): Promise<{ step: number; loss: number }[] | null> {
+    const key = `${prefix}/checkpoints/step-${String(step).padStart(7, '0')}.bin.loss.json`;
+    return (await store.exists(key)) ? JSON.parse(await store.getText(key)) : null;
+  }
+
+  async function uploadDir(dir: string, prefix: string) {
+    for (const f of readdirSync(dir)) await store.putFile(`${prefix}/${f}`, path.join(dir, f));
+  }
+
+  async function loadBase(ctx: SweepContext, fold: number): Promise<LoadedModel> {
+    const key = ctx.baseModelKeys[fold] ?? ctx.baseModelKeys[0];
+    if (!key) throw new Error('the sweep has no base model');
+    return loadModelDir(await localModelDir(store, key, cacheDir));
+  }
+
+  async function writeAll(unit: { runId: string; fold: number }, byMode: Map<string, Prediction[]>, evalSet: string): Promise<PredictionOutput[]> {
+    const out: PredictionOutput[] = [];
+    for (const [mode, preds] of byMode) {
+      const w = await writePredictions(store, predictionsKey(unit.runId, unit.fold, mode, evalSet), preds);
+      out.push({ mode: mode as PredictionOutput['mode'], evalSet, key: w.key, sha256: w.sha256, count: w.count });
+    }
+    return out;
+  }
+
+  async function evaluateModel(m: LoadedModel, ctx: SweepContext, unit: { runId: string; fold: number }, modes: ClassificationMode[]): Promise<PredictionOutput[]> {
+    const { train, evalSets } = await unitData(store, ctx, unit.fold);
+    const candidates = candidatesFrom(train);
+    const out: PredictionOutput[] = [];
+    for (const set of evalSets) {
+      const byMode = await predictRecords(m, set.records, modes, candidates, unit.fold, (done) => Context.current().heartbeat({ phase: `evaluating ${set.name}`, done }));
+      out.push(...(await writeAll(unit, byMode, set.name)));
+    }
+    return out;
+  }
+
+  return {
+    async pretrainBase(input: PretrainInput) {
+      if (input.spec.kind !== 'pretrain') throw new Error('pretrainBase needs a pretrain spec');
+      const spec = input.spec;
+      const { train } = await unitData(store, { dataset: input.dataset, splitHash: input.splitHash, extraEvalSets: [] }, input.fold);
+      const corpusHash = sha(train.map((r) => r.log).sort().join('\n'));
+      const key = `models/${sha(canonicalJson({ corpusHash, spec, tokenizer: 'llama2', maxSequenceLength: input.maxSequenceLength })).slice(0, 32)}`;
+      if (await store.exists(`${key}/.complete`)) return { modelKey: key, cached: true };
+      await ensureBackend();
+      const tokenizer = llama2Tokenizer();
+      const config = smallLlamaConfig({
+        vocabSize: tokenizer.vocabSize, hiddenSize: spec.hiddenSize, numHiddenLayers: spec.layers, numAttentionHeads: spec.heads, numKeyValueHeads: spec.kvHeads,
+        intermediateSize: spec.intermediateSize, maxPositionEmbeddings: Math.max(spec.maxSequenceLength, input.maxSequenceLength), tieWordEmbeddings: true,
+        bosTokenId: tokenizer.bosId, eosTokenId: tokenizer.eosId,
+      });
+      const model = LlamaForCausalLM.random(config, { seed: spec.seed });
+      try {
+        await runTraining(key, (resume) => new Trainer(model, train.map((r) => ({ text: r.log })), {
+          tokenizer, mode: 'full', seed: spec.seed, maxSteps: spec.steps, batchSize: 8, learningRate: spec.learningRate, warmupRatio: 0.05, weightDecay: 0.01,
+          maxSeqLen: spec.maxSequenceLength, resumeFrom: resume,
+        }), Math.max(checkpointEvery, 50));
+        const dir = mkdtempSync(path.join(tmpdir(), 'opensoc-base-'));
+        try {
+          await saveCheckpoint(dir, config, new Map([...model.hfWeights()].map((w) => [w.name, { shape: w.shape, data: w.data }])));
+          await uploadDir(dir, key);
+          await store.putBytes(`${key}/.complete`, new Uint8Array());
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      } finally {
+        model.dispose();
+      }
+      return { modelKey: key, cached: false };
+    },
+
+    async trainLora(ctx, unit: LoraUnit) {
+      const prefix = `runs/${unit.runId}/f${unit.fold}`;
+      const adapterKey = `${prefix}/adapter`;
+      const done = await store.exists(`${adapterKey}/.complete`);
+      if (done) {
+        const meta = JSON.parse(await store.getText(`${adapterKey}/.complete`));
+        return { adapterKey, lossCurve: meta.lossCurve, resumedFromStep: null };
+      }
+      const { train } = await unitData(store, ctx, unit.fold);
+      const m = await loadBase(ctx, unit.fold);
+      try {
+        const examples = train.map((r) => ({ instruction: INSTRUCTION, input: r.log, output: trainingTarget(r) }));
+        const { lossCurve, resumedFromStep } = await runTraining(prefix, (resume) => new Trainer(m.model, examples, {
+          tokenizer: m.tokenizer, mode: 'lora', seed: unit.seed, epochs: unit.config.epochs, batchSize: unit.batchSize, learningRate: unit.config.learningRate,
+          warmupRatio: 0.05, weightDecay: 0, maxSeqLen: unit.maxSequenceLength, resumeFrom: resume,
+          lora: { r: unit.config.rank, alpha: unit.config.alpha, dropout: unit.config.dropout, targetModules: unit.config.targetModules as never, useRslora: unit.config.rsLora },
+        }), checkpointEvery);
+        const dir = mkdtempSync(path.join(tmpdir(), 'opensoc-adapter-'));
+        try {
+          const settings = m.model.loraSettings!;
+          await saveAdapter(dir, {
+            r: settings.r, loraAlpha: settings.alpha, loraDropout: settings.dropout, targetModules: [...settings.targetModules], useRslora: settings.useRslora,
+            baseModelNameOrPath: ctx.baseModelKeys[unit.fold] ?? '',
+          } as never, loraToPeftTensors(m.model) as never);
+          await uploadDir(dir, adapterKey);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+        await store.putBytes(`${adapterKey}/.complete`, new TextEncoder().encode(JSON.stringify({ lossCurve })));
+        return { adapterKey, lossCurve, resumedFromStep };
+      } finally {
+        m.model.dispose();
+      }
+    },
+
+    async evaluateUnit(ctx, unit: LoraUnit, adapterKey: string): Promise<UnitOutputs> {
+      const m = await loadBase(ctx, unit.fold);
+      const dir = mkdtempSync(path.join(tmpdir(), 'opensoc-eval-'));
+      try {
+        for (const f of ['adapter_config.json', 'adapter_model.safetensors']) await store.downloadToFile(`${adapterKey}/${f}`, path.join(dir, f));
+        const adapter = await loadAdapter(dir, { model: m.model.config });
+        loraFromPeftTensors(m.model, adapter.weights as never, { r: adapter.config.r, lora_alpha: adapter.config.loraAlpha, use_rslora: adapter.config.useRslora });
+        mergeLora(m.model);
+        return { predictions: await evaluateModel(m, ctx, unit, unit.modes), lossCurve: [] };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+        m.model.dispose();
+      }
+    },
+
+    async runBaseline(ctx, unit: BaselineUnit): Promise<UnitOutputs> {
+      if (unit.baseline === 'base-model') {
+        const m = await loadBase(ctx, unit.fold);
+        try {
+          return { predictions: await evaluateModel(m, ctx, unit, unit.modes), lossCurve: [] };
+        } finally {
+          m.model.dispose();
+        }
+      }
+      const classifiers: Record<string, () => BaselineClassifier> = { majority: () => majorityBaseline, 'keyword-rules': () => keywordRulesBaseline, 'tfidf-logreg': () => tfidfLogRegBaseline() };
+      const { train, evalSets } = await unitData(store, ctx, unit.fold);
+      const fitted = classifiers[unit.baseline]!().fit(train);
+      const predictions: PredictionOutput[] = [];
+      for (const set of evalSets) {
+        const labels = fitted.predict(set.records.map((r) => r.log));
+        const preds: Prediction[] = set.records.map((r, i) => ({ recordId: r.id, fold: unit.fold, mode: 'baseline', predicted: labels[i]! }));
+        predictions.push(...(await writeAll(unit, new Map([['baseline', preds]]), set.name)));
+      }
+      return { predictions, lossCurve: [] };
+    },
+  };
+}

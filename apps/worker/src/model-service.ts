@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import { THREAT_CATEGORIES, SEVERITIES, type DatasetRecord, type Prediction, type ClassificationMode } from '@opensoc/contracts';
+import { parseFuzzy, parseStrict, parsedToPrediction, TACTIC_INFO, TECHNIQUE_NAMES, techniqueParent } from '@opensoc/eval';
+import {
+  formatPrompt, generate, initBackend, iterateCheckpointTensors, LlamaForCausalLM, loadLlamaConfig, loadTokenizer, localDirectorySource, scoreLabels,
+  type BackendName, type Tokenizer,
+} from '@opensoc/model';
+import type { ArtifactStore } from '@opensoc/storage';
+
+/** The instruction of every prompt (the OpenSOC-AI study's wording). */
+export const INSTRUCTION = 'Analyze this log and identify security threats. Return: threat type, MITRE technique ID, severity, and recommendation.';
+
+const techniqueText = (id: string | null) => (id === null ? 'N/A' : `${id} (${TECHNIQUE_NAMES[id] ?? id})`);
+const tacticText = (t: string | null) => (t === null ? 'N/A' : TACTIC_INFO[t as keyof typeof TACTIC_INFO].name);
+
+/**
+ * The training target: the OpenSOC-AI key/value response with the four scored fields first,
+ * so label scoring can choose them one after another with the model's own earlier choices as
+ * context, and generation can stop once they are written.
+ */
+export function trainingTarget(r: DatasetRecord): string {
+  return [
+    `THREAT_CATEGORY: ${r.threatCategory}`,
+    `MITRE_TECHNIQUE: ${techniqueText(r.mitreTechnique)}`,
+    `MITRE_TACTIC: ${tacticText(r.mitreTactic)}`,
+    `SEVERITY: ${r.severity}`,
+    `THREAT_TYPE: ${r.threatType.replace(/\s*\n\s*/g, ' ')}`,
+  ].join('\n');
+}
+
+export interface LoadedModel { model: LlamaForCausalLM; tokenizer: Tokenizer; dir: string }
+
+let backendReady: Promise<string> | undefined;
+export function ensureBackend(name: BackendName = (process.env.OPENSOC_TF_BACKEND as BackendName) || 'wasm'): Promise<string> {
+  backendReady ??= initBackend(name);
+  return backendReady;
+}
+
+/**
+ * Makes a base model available as a local HF directory: `file:<dir>` as is; `s3:<prefix>` or a
+ * pipeline-trained `models/<hash>` prefix downloaded (sha256-verified) into the cache once.
+ */
+export async function localModelDir(store: ArtifactStore, key: string, cacheDir: string): Promise<string> {
+  if (key.startsWith('file:')) return key.slice(5);
+  const prefix = key.startsWith('s3:') ? key.slice(3) : key;
+  const dir = path.join(cacheDir, 'models', createHash('sha256').update(prefix).digest('hex').slice(0, 24));
+  if (existsSync(path.join(dir, '.complete'))) return dir;
+  const tmp = `${dir}.partial-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const keys = await store.list(`${prefix.replace(/\/$/, '')}/`);
+  if (keys.length === 0) throw new Error(`no model files under ${prefix}/`);
+  for (const k of keys) await store.downloadToFile(k, path.join(tmp, path.basename(k)));
+  writeFileSync(path.join(tmp, '.complete'), '');
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+  return dir;
+}
+
+export async function loadModelDir(dir: string): Promise<LoadedModel> {
+  await ensureBackend();
+  const source = localDirectorySource(dir);
+  const config = await loadLlamaConfig(source);
+  const model = await LlamaForCausalLM.fromHFWeights(config, iterateCheckpointTensors(source));
+  const tokenizer = await loadTokenizer(source, 'llama2');
+  return { model, tokenizer, dir };
+}
+
+/** Candidate answers for label scoring, from the training records (the model can only know those). */
+export interface Candidates { techniques: (string | null)[]; tactics: (string | null)[] }
+export function candidatesFrom(train: DatasetRecord[]): Candidates {
+  return {
+    techniques: [...new Set(train.map((r) => r.mitreTechnique))].sort((a, b) => String(a).localeCompare(String(b))),
+    tactics: [...new Set(train.map((r) => r.mitreTactic))].sort((a, b) => String(a).localeCompare(String(b))),
+  };
+}
+
+/**
+ * Label scoring: for each field in target order, the candidate with the highest log-likelihood
+ * given the prompt and the fields chosen so far. No output parser is involved.
+ */
+export function classifyByScoring(m: LoadedModel, log: string, c: Candidates): Prediction['predicted'] {
+  let context = formatPrompt(INSTRUCTION, log) + 'THREAT_CATEGORY: ';
+  const pick = <T>(values: readonly T[], text: (v: T) => string): T => {
+    const s = scoreLabels(m.model, m.tokenizer, context, values.map((v) => `${text(v)}\n`));
+    return values[s.best]!;
+  };
+  const category = pick(THREAT_CATEGORIES, (v) => v);
+  context += `${category}\nMITRE_TECHNIQUE: `;
+  const technique = pick(c.techniques, techniqueText);
+  context += `${techniqueText(technique)}\nMITRE_TACTIC: `;
+  const tactic = pick(c.tactics, tacticText);
+  context += `${tacticText(tactic)}\nSEVERITY: `;
+  const severity = pick(SEVERITIES, (v) => v);
+  return { threatCategory: category, mitreTechnique: technique, mitreTechniqueParent: techniqueParent(technique), mitreTactic: tactic, severity };
+}
+
+/** Generation is capped: the four scored fields fit well within this many tokens. */
+export const MAX_NEW_TOKENS = 64;
+
+/** Predictions for the given records in each requested mode (generation is shared by strict and fuzzy). */
+export async function predictRecords(m: LoadedModel, records: DatasetRecord[], modes: ClassificationMode[], c: Candidates, fold: number, onProgress?: (done: number) => void): Promise<Map<ClassificationMode, Prediction[]>> {
+  const out = new Map<ClassificationMode, Prediction[]>(modes.map((mode) => [mode, []]));
+  if (modes.includes('label-scoring')) {
+    for (const [i, r] of records.entries()) {
+      out.get('label-scoring')!.push({ recordId: r.id, fold, mode: 'label-scoring', predicted: classifyByScoring(m, r.log, c) });
+      onProgress?.(i);
+      // Yield so heartbeats and cancellation get through between records.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+  const generating = modes.filter((mode) => mode !== 'label-scoring');
+  if (generating.length > 0) {
+    const batch = 8;
+    for (let i = 0; i < records.length; i += batch) {
+      const slice = records.slice(i, i + batch);
+      const results = await generate(m.model, m.tokenizer, slice.map((r) => formatPrompt(INSTRUCTION, r.log)), { maxNewTokens: MAX_NEW_TOKENS, batchSize: batch });
+      slice.forEach((r, j) => {
+        const text = results[j]!.text;
+        for (const mode of generating) {
+          const parsed = parsedToPrediction(mode === 'generate-strict' ? parseStrict(text) : parseFuzzy(text));
+          out.get(mode)!.push({ recordId: r.id, fold, mode, predicted: parsed.predicted, failures: parsed.failures as Record<string, string>, raw: text });
+        }
+      });
+      onProgress?.(i);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,129 @@
+import type { Baseline, ClassificationMode, SweepSpec } from './sweep.ts';
+
+/** One LoRA configuration of a sweep, after the grid (or random search) is expanded. */
+export interface LoraUnitConfig {
+  rank: number;
+  alpha: number;
+  dropout: number;
+  targetModules: string[];
+  learningRate: number;
+  epochs: number;
+  rsLora: boolean;
+}
+
+export interface DatasetRef { name: string; hash: string }
+
+/** What every unit of a sweep shares: resolved dataset, split and base models. */
+export interface SweepContext {
+  sweepId: string;
+  dataset: DatasetRef;
+  splitHash: string;
+  splitKind: string;
+  foldCount: number;
+  extraEvalSets: DatasetRef[];
+  /** Object-store key (or `file:` path) of the base model used for each fold. */
+  baseModelKeys: string[];
+  codeCommit: string;
+}
+
+export interface LoraUnit {
+  kind: 'lora';
+  unitId: string;
+  runId: string;
+  label: string;
+  fold: number;
+  seed: number;
+  config: LoraUnitConfig;
+  modes: ClassificationMode[];
+  batchSize: number;
+  maxSequenceLength: number;
+}
+
+export interface BaselineUnit {
+  kind: 'baseline';
+  unitId: string;
+  runId: string;
+  label: string;
+  fold: number;
+  seed: number;
+  baseline: Baseline;
+  modes: ClassificationMode[];
+  maxSequenceLength: number;
+}
+
+export type Unit = LoraUnit | BaselineUnit;
+
+/** A deterministic PRNG (mulberry32) so random search expands identically on replay. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function alphaValue(a: number | { timesRank: number }, rank: number): number {
+  return typeof a === 'number' ? a : a.timesRank * rank;
+}
+
+/** All LoRA configurations of a spec, in a stable order. */
+export function expandConfigs(spec: SweepSpec): LoraUnitConfig[] {
+  const space = spec.search.kind === 'grid' ? spec.search.grid : spec.search.space;
+  const all: LoraUnitConfig[] = [];
+  for (const rank of space.ranks)
+    for (const a of space.alphas)
+      for (const dropout of space.dropout)
+        for (const learningRate of space.learningRates)
+          for (const epochs of space.epochs)
+            all.push({ rank, alpha: alphaValue(a, rank), dropout, targetModules: [...space.targetModules], learningRate, epochs, rsLora: space.rsLora });
+  const unique = [...new Map(all.map((c) => [JSON.stringify(c), c])).values()];
+  if (spec.search.kind === 'grid') return unique;
+  const rand = mulberry32(spec.search.seed);
+  const picked: LoraUnitConfig[] = [];
+  const pool = [...unique];
+  for (let i = 0; i < spec.search.samples && pool.length > 0; i++) picked.push(pool.splice(Math.floor(rand() * pool.length), 1)[0]!);
+  return picked;
+}
+
+/** A short readable label: rank and alpha always, other dimensions only when the sweep varies them. */
+export function configLabel(c: LoraUnitConfig, varying: { dropout: boolean; learningRate: boolean; epochs: boolean }): string {
+  let label = `r${c.rank}-a${c.alpha}`;
+  if (varying.dropout) label += `-d${c.dropout}`;
+  if (varying.learningRate) label += `-lr${c.learningRate}`;
+  if (varying.epochs) label += `-e${c.epochs}`;
+  return label;
+}
+
+/** Every unit of a sweep: LoRA configs × seeds × folds, then baselines × folds. Ids are deterministic. */
+export function expandUnits(spec: SweepSpec, sweepId: string, foldCount: number): Unit[] {
+  const configs = expandConfigs(spec);
+  const varying = {
+    dropout: new Set(configs.map((c) => c.dropout)).size > 1,
+    learningRate: new Set(configs.map((c) => c.learningRate)).size > 1,
+    epochs: new Set(configs.map((c) => c.epochs)).size > 1,
+  };
+  const units: Unit[] = [];
+  for (const config of configs) {
+    const label = configLabel(config, varying);
+    for (const seed of spec.seeds) {
+      const runId = `${sweepId}.${label}.s${seed}`;
+      for (let fold = 0; fold < foldCount; fold++) {
+        units.push({ kind: 'lora', unitId: `${sweepId}/${label}/f${fold}/s${seed}`, runId, label, fold, seed, config, modes: [...spec.modes], batchSize: spec.batchSize, maxSequenceLength: spec.maxSequenceLength });
+      }
+    }
+  }
+  for (const baseline of spec.baselines) {
+    const label = `baseline-${baseline}`;
+    const seed = spec.seeds[0]!;
+    for (let fold = 0; fold < foldCount; fold++) {
+      units.push({
+        kind: 'baseline', unitId: `${sweepId}/${label}/f${fold}/s${seed}`, runId: `${sweepId}.${label}.s${seed}`, label, fold, seed, baseline,
+        modes: baseline === 'base-model' ? [...spec.modes] : [], maxSequenceLength: spec.maxSequenceLength,
+      });
+    }
+  }
+  return units;
+}

@@ -1,0 +1,17 @@
+export * from './canonical.ts';
+export * from './attack.ts';
+export * from './lines.ts';
+export * from './validate.ts';
+export * from './template.ts';
+export * from './version.ts';
+export * from './version-service.ts';
+export * from './leakage.ts';
+export * from './prng.ts';
+export * from './splits.ts';
+export * from './importers/csv.ts';
+export * from './importers/normalize.ts';
+export * from './importers/generic.ts';
+export * from './importers/opensoc-ai.ts';
+export * from './corpus/generator.ts';
+export * from './corpus/card.ts';
+export type { CorpusSource, Generated, Scenario } from './corpus/common.ts';

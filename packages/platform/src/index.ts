@@ -1,0 +1,6 @@
+export * from './platform.ts';
+export * from './errors.ts';
+export * from './datasets.ts';
+export * from './splits.ts';
+export * from './results.ts';
+export * from './sweeps.ts';

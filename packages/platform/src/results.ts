@@ -1,0 +1,191 @@
+import { createHash } from 'node:crypto';
+import { TASKS, type DatasetRecord, type Prediction, type SweepContext, type Task, type TaskMetrics } from '@opensoc/contracts';
+import {
+  getDatasetVersion, getSplit, listFoldResults, listPredictionSets, listRuns, upsertComparisons, upsertLeaderboardEntries, upsertFoldResult, upsertPredictionSet, upsertRun,
+  type Db, type NewLeaderboardEntry, type RunRow,
+} from '@opensoc/db';
+import { computeTaskMetrics, holmAdjust, mcnemarTest, recordLabels } from '@opensoc/eval';
+import type { ArtifactStore } from '@opensoc/storage';
+import { loadDatasetRecords } from './datasets.ts';
+import { NotFoundError } from './errors.ts';
+
+export const CV_EVAL_SET = 'cv';
+export const extraEvalSetName = (ref: { name: string; hash: string }) => `${ref.name}@${ref.hash.slice(0, 12)}`;
+
+/** S3 key of one unit's predictions for one mode and evaluation set. */
+export function predictionsKey(runId: string, fold: number, mode: string, evalSet: string): string {
+  return `runs/${runId}/f${fold}/${mode}/${evalSet.replace(/[^A-Za-z0-9._-]/g, '_')}/predictions.jsonl`;
+}
+
+export async function writePredictions(store: ArtifactStore, key: string, predictions: Prediction[]): Promise<{ key: string; sha256: string; count: number }> {
+  const body = predictions.map((p) => JSON.stringify(p)).join('\n') + '\n';
+  const sha256 = await store.putBytes(key, new TextEncoder().encode(body), 'application/x-ndjson');
+  return { key, sha256, count: predictions.length };
+}
+
+export async function readPredictions(store: ArtifactStore, key: string): Promise<Prediction[]> {
+  const text = await store.getText(key);
+  return text.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as Prediction);
+}
+
+/** Metrics for every task from predictions aligned to gold records by id. */
+export function metricsFor(gold: Map<string, DatasetRecord>, predictions: Prediction[], opts: { bootstrap?: boolean } = {}): TaskMetrics[] {
+  const rows = predictions.map((p) => {
+    const record = gold.get(p.recordId);
+    if (!record) throw new Error(`prediction for unknown record ${p.recordId}`);
+    return { labels: recordLabels(record), p };
+  });
+  return TASKS.map((task) =>
+    computeTaskMetrics(task, {
+      gold: rows.map((r) => r.labels[task]),
+      predicted: rows.map((r) => r.p.predicted[task] ?? null),
+      failed: rows.map((r) => r.p.failures?.[task] !== undefined),
+    }, { bootstrap: opts.bootstrap ? { seed: 1, resamples: 1000 } : false }),
+  );
+}
+
+export interface RecordUnitInput {
+  ctx: SweepContext;
+  unit: { runId: string; label: string; fold: number; seed: number; kind: 'lora' | 'baseline'; config?: unknown; baseline?: string };
+  predictions: { mode: string; evalSet: string; key: string; sha256: string; count: number }[];
+  adapterKey?: string;
+  lossCurve: { step: number; loss: number }[];
+}
+
+/** Records one unit: the run row, and per mode and eval set its predictions index and fold metrics. Idempotent. */
+export async function recordUnit(deps: { db: Db; store: ArtifactStore }, input: RecordUnitInput): Promise<Record<string, number>> {
+  const { ctx, unit } = input;
+  const split = await getSplit(deps.db, ctx.splitHash);
+  const config = unit.kind === 'lora' ? unit.config : { baseline: unit.baseline };
+  await upsertRun(deps.db, {
+    id: unit.runId, sweepId: ctx.sweepId, family: unit.kind === 'lora' ? 'lora' : unit.baseline!, label: unit.label, config: config as object,
+    configHash: sha(JSON.stringify(config)), seed: unit.seed, datasetName: ctx.dataset.name, datasetHash: ctx.dataset.hash, splitHash: ctx.splitHash,
+    splitKind: split?.kind ?? ctx.splitKind, codeCommit: ctx.codeCommit, status: 'running',
+  });
+  const golds = new Map<string, Map<string, DatasetRecord>>();
+  const goldFor = async (evalSet: string) => {
+    if (!golds.has(evalSet)) {
+      const ref = evalSet === CV_EVAL_SET ? ctx.dataset : ctx.extraEvalSets.find((e) => extraEvalSetName(e) === evalSet);
+      if (!ref) throw new Error(`unknown evaluation set ${evalSet}`);
+      const row = await getDatasetRowByHash(deps.db, ref.name, ref.hash);
+      golds.set(evalSet, new Map((await loadDatasetRecords(deps.store, row)).map((r) => [r.id, r])));
+    }
+    return golds.get(evalSet)!;
+  };
+  const accuracy: Record<string, number> = {};
+  for (const p of input.predictions) {
+    const preds = await readPredictions(deps.store, p.key);
+    const metrics = metricsFor(await goldFor(p.evalSet), preds);
+    await upsertPredictionSet(deps.db, { runId: unit.runId, fold: unit.fold, mode: p.mode, evalSet: p.evalSet, objectKey: p.key, sha256: p.sha256, count: p.count });
+    await upsertFoldResult(deps.db, { runId: unit.runId, fold: unit.fold, mode: p.mode, evalSet: p.evalSet, metrics, trainLoss: input.lossCurve, adapterKey: input.adapterKey ?? null });
+    if (p.evalSet === CV_EVAL_SET) accuracy[p.mode] = metrics.find((m) => m.task === 'threatCategory')!.accuracy;
+  }
+  return accuracy;
+}
+
+async function getDatasetRowByHash(db: Db, name: string, hash: string) {
+  const row = await getDatasetVersion(db, name, hash);
+  if (!row) throw new NotFoundError(`dataset ${name}@${hash} not found`);
+  return row;
+}
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+export const entryId = (runId: string, mode: string, task: string, evalSet: string) => sha(`${runId}\n${mode}\n${task}\n${evalSet}`).slice(0, 20);
+
+interface Pooled { run: RunRow; mode: string; evalSet: string; byRecord: Map<string, Prediction>; foldAccuracy: Map<Task, number[]> }
+
+/**
+ * The leaderboard for a sweep: per run × mode × eval set, pooled out-of-fold predictions
+ * (each record predicted once; extra eval sets use fold 0's model for the pooled figure and
+ * all folds for the mean), metrics with Wilson and bootstrap intervals, per-fold mean/std,
+ * and McNemar tests against the top entry and the best baseline, Holm-adjusted per family.
+ */
+export async function aggregateSweep(deps: { db: Db; store: ArtifactStore }, ctx: SweepContext): Promise<{ entries: number; best: { runId: string; mode: string; accuracy: number } | null }> {
+  const runs = await listRuns(deps.db, ctx.sweepId);
+  const pooled: Pooled[] = [];
+  for (const run of runs) {
+    const sets = await listPredictionSets(deps.db, run.id);
+    const folds = await listFoldResults(deps.db, run.id);
+    const groups = new Map<string, typeof sets>();
+    for (const s of sets) groups.set(`${s.mode}\n${s.evalSet}`, [...(groups.get(`${s.mode}\n${s.evalSet}`) ?? []), s]);
+    for (const [k, group] of groups) {
+      const [mode, evalSet] = k.split('\n') as [string, string];
+      const byRecord = new Map<string, Prediction>();
+      const chosen = evalSet === CV_EVAL_SET ? group : group.filter((g) => g.fold === Math.min(...group.map((x) => x.fold)));
+      for (const g of chosen) {
+        for (const p of await readPredictions(deps.store, g.objectKey)) {
+          if (evalSet === CV_EVAL_SET && byRecord.has(p.recordId)) throw new Error(`run ${run.id} predicts record ${p.recordId} in two folds`);
+          byRecord.set(p.recordId, p);
+        }
+      }
+      const foldAccuracy = new Map<Task, number[]>();
+      for (const f of folds.filter((f) => f.mode === mode && f.evalSet === evalSet)) {
+        for (const m of f.metrics as TaskMetrics[]) foldAccuracy.set(m.task, [...(foldAccuracy.get(m.task) ?? []), m.accuracy]);
+      }
+      pooled.push({ run, mode, evalSet, byRecord, foldAccuracy });
+    }
+  }
+
+  const entries: NewLeaderboardEntry[] = [];
+  const comparisonRows: Parameters<typeof upsertComparisons>[1] = [];
+  let best: { runId: string; mode: string; accuracy: number } | null = null;
+  for (const evalSet of new Set(pooled.map((p) => p.evalSet))) {
+    const ref = evalSet === CV_EVAL_SET ? ctx.dataset : ctx.extraEvalSets.find((e) => extraEvalSetName(e) === evalSet)!;
+    const gold = new Map((await loadDatasetRecords(deps.store, await getDatasetRowByHash(deps.db, ref.name, ref.hash))).map((r) => [r.id, r]));
+    const ids = [...gold.keys()].sort();
+    const group = pooled.filter((p) => p.evalSet === evalSet);
+    for (const task of TASKS) {
+      const scored = group.filter((p) => ids.every((id) => p.byRecord.has(id))).map((p) => {
+        const preds = ids.map((id) => p.byRecord.get(id)!);
+        const metrics = metricsFor(new Map(ids.map((id) => [id, gold.get(id)!])), preds, { bootstrap: true }).find((m) => m.task === task)!;
+        const goldLabels = ids.map((id) => recordLabels(gold.get(id)!)[task]);
+        const correct = preds.map((p, i) => p.failures?.[task] === undefined && (p.predicted[task] ?? null) === goldLabels[i]);
+        return { p, metrics, correct };
+      });
+      if (scored.length === 0) continue;
+      const byAcc = [...scored].sort((a, b) => b.metrics.accuracy - a.metrics.accuracy || a.p.run.id.localeCompare(b.p.run.id));
+      const top = byAcc[0]!;
+      const bestBaseline = byAcc.find((s) => s.p.run.family !== 'lora');
+      const vsTop = scored.map((s) => (s === top ? null : mcnemarTest(s.correct, top.correct)));
+      const vsBase = scored.map((s) => (!bestBaseline || s === bestBaseline ? null : mcnemarTest(s.correct, bestBaseline.correct)));
+      const adjust = (tests: (ReturnType<typeof mcnemarTest> | null)[]) => {
+        const idx = tests.map((t, i) => (t ? i : -1)).filter((i) => i >= 0);
+        const adj = holmAdjust(idx.map((i) => tests[i]!.p));
+        const out: (number | null)[] = tests.map(() => null);
+        idx.forEach((i, j) => { out[i] = adj[j]!; });
+        return out;
+      };
+      const topAdj = adjust(vsTop);
+      const baseAdj = adjust(vsBase);
+      scored.forEach((s, i) => {
+        const folds = s.p.foldAccuracy.get(task) ?? [];
+        const mean = folds.length ? folds.reduce((a, b) => a + b, 0) / folds.length : null;
+        const std = folds.length > 1 && mean !== null ? Math.sqrt(folds.reduce((a, b) => a + (b - mean) ** 2, 0) / (folds.length - 1)) : null;
+        const id = entryId(s.p.run.id, s.p.mode, task, evalSet);
+        entries.push({
+          id, runId: s.p.run.id, sweepId: ctx.sweepId, datasetName: ctx.dataset.name, datasetHash: ctx.dataset.hash, evalSet, task, mode: s.p.mode,
+          family: s.p.run.family, label: s.p.run.label, splitKind: s.p.run.splitKind, n: s.metrics.n,
+          accuracy: s.metrics.accuracy, accuracyLow: s.metrics.accuracyInterval.low, accuracyHigh: s.metrics.accuracyInterval.high,
+          macroF1: s.metrics.macroF1, macroF1Low: s.metrics.macroF1Interval?.low ?? null, macroF1High: s.metrics.macroF1Interval?.high ?? null,
+          foldMean: mean, foldStd: std, parseFailures: s.metrics.parseFailures,
+          pVsTop: vsTop[i]?.p ?? null, pVsTopAdjusted: topAdj[i], pVsBestBaseline: vsBase[i]?.p ?? null, pVsBestBaselineAdjusted: baseAdj[i],
+        });
+        for (const [target, t, adj] of [[top, vsTop[i], topAdj[i]], [bestBaseline, vsBase[i], baseAdj[i]]] as const) {
+          if (!t || !target) continue;
+          comparisonRows.push({
+            id: sha(`${ctx.sweepId}\n${s.p.run.id}\n${target.p.run.id}\n${task}\n${s.p.mode}\n${target.p.mode}\n${evalSet}`).slice(0, 24),
+            sweepId: ctx.sweepId, runA: s.p.run.id, runB: target.p.run.id, task, mode: `${s.p.mode} vs ${target.p.mode}${evalSet === CV_EVAL_SET ? '' : ` on ${evalSet}`}`,
+            test: t.recommended === 'exact' ? 'mcnemar-exact' : 'mcnemar-chi2-cc', onlyA: t.b, onlyB: t.c, n: s.correct.length, pValue: t.p, pAdjusted: adj, adjustment: 'holm',
+          });
+        }
+        if (evalSet === CV_EVAL_SET && task === 'threatCategory' && s.p.run.family === 'lora' && (!best || s.metrics.accuracy > best.accuracy)) {
+          best = { runId: s.p.run.id, mode: s.p.mode, accuracy: s.metrics.accuracy };
+        }
+      });
+    }
+  }
+  await upsertLeaderboardEntries(deps.db, entries);
+  // When the top entry is also the best baseline the two comparisons are one row.
+  await upsertComparisons(deps.db, [...new Map(comparisonRows.map((c) => [c.id, c])).values()]);
+  return { entries: entries.length, best };
+}

@@ -1,0 +1,54 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { sweepSpecSchema, TASK_QUEUES, WORKFLOW_NAMES, QUERIES, expandUnits, type SweepSpec } from '@opensoc/contracts';
+import { InvalidInputError } from './errors.ts';
+
+/** Every problem in a sweep spec, one per line with its path, before anything starts. */
+export function parseSweepSpec(input: unknown, file = 'spec'): SweepSpec {
+  const parsed = sweepSpecSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${file}: ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+    throw new InvalidInputError(`invalid sweep spec (${lines.length} error${lines.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
+  }
+  const spec = parsed.data;
+  const problems: string[] = [];
+  const space = spec.search.kind === 'grid' ? spec.search.grid : spec.search.space;
+  if (space.ranks.length > 0 && spec.modes.length === 0) problems.push('modes: a sweep with LoRA ranks needs at least one classification mode');
+  if (space.ranks.length === 0 && spec.baselines.length === 0) problems.push('search.grid.ranks and baselines are both empty: nothing to run');
+  if (problems.length) throw new InvalidInputError(`invalid sweep spec (${problems.length} error${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  ${file}: ${p}`).join('\n')}`);
+  return spec;
+}
+
+/** The commit of the code that runs, recorded in every run's lineage. */
+export function codeCommit(): string {
+  if (process.env.OPENSOC_CODE_COMMIT) return process.env.OPENSOC_CODE_COMMIT;
+  try {
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    return dirty ? `${head}-dirty` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function newSweepId(name: string): string {
+  return `${name.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40)}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Starts a sweep workflow; the spec is validated first, so a bad spec starts nothing. */
+export async function startSweep(client: Client, input: unknown, opts: { sweepId?: string } = {}): Promise<{ sweepId: string; units: number }> {
+  const spec = parseSweepSpec(input);
+  const sweepId = opts.sweepId ?? newSweepId(spec.name);
+  await client.workflow.start(WORKFLOW_NAMES.sweep, {
+    taskQueue: TASK_QUEUES.orchestration,
+    workflowId: sweepId,
+    args: [{ sweepId, spec, codeCommit: codeCommit() }],
+  });
+  // Units are known once the split is materialized; this is the count per fold times the fold count estimate.
+  return { sweepId, units: expandUnits(spec, sweepId, spec.split.kind === 'stratified-kfold' || spec.split.kind === 'template-grouped-kfold' ? spec.split.k : 1).length };
+}
+
+export async function sweepProgress(client: Client, sweepId: string) {
+  return client.workflow.getHandle(sweepId).query(QUERIES.progress);
+}

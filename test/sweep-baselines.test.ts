@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listRuns, getSweep, sql } from '@opensoc/db';
+import { pushRecords, startSweep } from '@opensoc/platform';
+import { spawnTrainingWorker, startWorkers, type RunningWorkers, type TrainingWorkerProcess } from '@opensoc/worker';
+import { corpusSample } from './support/corpus.ts';
+import { testPlatform, trainingWorkerEnv, type TestPlatform } from './support/platform.ts';
+
+let p: TestPlatform;
+let workers: RunningWorkers;
+let trainer: TrainingWorkerProcess;
+
+beforeAll(async () => {
+  p = await testPlatform('sweepbase');
+  workers = await startWorkers({ db: p.db.db, store: p.store, temporalAddress: p.temporalAddress, namespace: p.namespace }, ['orchestration']);
+  trainer = spawnTrainingWorker({ env: trainingWorkerEnv(p) });
+  await trainer.ready;
+});
+afterAll(async () => {
+  await trainer?.stop();
+  await workers?.shutdown();
+  await p?.close();
+});
+
+const spec = (name: string) => ({
+  name,
+  dataset: 'sample@latest',
+  split: { kind: 'template-grouped-kfold', k: 3, seed: 7 },
+  baseModel: { kind: 'checkpoint', path: '/nonexistent' },
+  search: { kind: 'grid', grid: { ranks: [], alphas: [1] } },
+  baselines: ['majority', 'keyword-rules'],
+  concurrency: 3,
+});
+
+describe('a baselines-only sweep on the real Temporal server, PostgreSQL and S3', () => {
+  it('runs every fold of every baseline, pools predictions, and writes a leaderboard with McNemar tests', async () => {
+    const pushed = await pushRecords({ db: p.db.db, store: p.store }, corpusSample(12), { name: 'sample' });
+    expect(pushed.created).toBe(true);
+    const { sweepId } = await startSweep(p.client, spec('baselines'));
+    const result = await p.client.workflow.getHandle(sweepId).result();
+    expect(result).toMatchObject({ status: 'completed', units: 6 });
+
+    const sweep = await getSweep(p.db.db, sweepId);
+    expect(sweep).toMatchObject({ status: 'completed', doneUnits: 6, totalUnits: 6 });
+    const runs = await listRuns(p.db.db, sweepId);
+    expect(runs.map((r) => r.family).sort()).toEqual(['keyword-rules', 'majority']);
+
+    const rows = (await p.db.db.execute(sql`SELECT task, family, n, accuracy, accuracy_low, accuracy_high, p_vs_top_adjusted FROM leaderboard_entries WHERE sweep_id = ${sweepId} ORDER BY task, accuracy DESC`)) as unknown as { rows: Record<string, number | string | null>[] };
+    expect(rows.rows).toHaveLength(2 * 5); // 2 baselines x 5 tasks
+    for (const r of rows.rows) {
+      expect(r.n).toBe(corpusSample(12).length); // pooled: every record predicted exactly once
+      expect(Number(r.accuracy_low)).toBeLessThanOrEqual(Number(r.accuracy));
+      expect(Number(r.accuracy_high)).toBeGreaterThanOrEqual(Number(r.accuracy));
+    }
+    const cat = rows.rows.filter((r) => r.task === 'threatCategory');
+    expect(cat[0]!.p_vs_top_adjusted).toBeNull(); // the top entry is not compared with itself
+    expect(cat.slice(1).every((r) => r.p_vs_top_adjusted !== null)).toBe(true);
+    // Real predictions: the keyword rules beat always-the-majority-class on categories.
+    const acc = Object.fromEntries(cat.map((r) => [r.family, Number(r.accuracy)]));
+    expect(acc['keyword-rules']).toBeGreaterThan(acc.majority!);
+    const comparisons = (await p.db.db.execute(sql`SELECT count(*)::int AS n FROM comparisons WHERE sweep_id = ${sweepId}`)) as unknown as { rows: { n: number }[] };
+    expect(comparisons.rows[0]!.n).toBeGreaterThan(0);
+  });
+
+  it('rejects an invalid spec before starting anything, listing every error', async () => {
+    const bad = { ...spec('bad'), split: { kind: 'template-grouped-kfold', k: 1 }, concurrency: 0, dataset: 'no version' };
+    await expect(startSweep(p.client, bad)).rejects.toThrow(/invalid sweep spec \(3 errors\)[\s\S]*dataset[\s\S]*split\.k[\s\S]*concurrency/);
+  });
+});

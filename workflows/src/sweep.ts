@@ -1,0 +1,118 @@
+import {
+  CancellationScope, ParentClosePolicy, continueAsNew, defineQuery, isCancellation, proxyActivities, setHandler, startChild, workflowInfo,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
+import { QUERIES, type SweepContext, type SweepSpec, type Unit } from '@opensoc/contracts';
+import type { OrchestrationActivities, SweepSummary, UnitSummary } from './activity-types.ts';
+import { orchestrationActivityOptions } from './options.ts';
+import { pretrainBaseWorkflow } from './pretrain.ts';
+import { trainEvalWorkflow } from './train-eval.ts';
+
+const orchestration = proxyActivities<OrchestrationActivities>(orchestrationActivityOptions);
+
+export interface SweepProgress {
+  phase: 'preparing' | 'pretraining' | 'training' | 'aggregating' | 'done';
+  total: number;
+  done: number;
+  failed: number;
+  running: string[];
+  best: { label: string; accuracy: number } | null;
+}
+export const progressQuery = defineQuery<SweepProgress>(QUERIES.progress);
+
+export interface SweepInput { sweepId: string; spec: SweepSpec; codeCommit: string }
+/** State carried across continue-as-new so a 1,000-unit sweep keeps a short history. */
+export interface SweepCarry { ctx: SweepContext; units: Unit[]; next: number; done: number; failed: number; best: SweepProgress['best'] }
+
+/** Start a fresh run (continue-as-new) once history passes this many events. */
+const HISTORY_LIMIT = 8_000;
+
+export async function sweepWorkflow(input: SweepInput, carry?: SweepCarry): Promise<SweepSummary> {
+  const { sweepId, spec } = input;
+  const progress: SweepProgress = { phase: 'preparing', total: carry?.units.length ?? 0, done: carry?.done ?? 0, failed: carry?.failed ?? 0, running: [], best: carry?.best ?? null };
+  setHandler(progressQuery, () => progress);
+
+  try {
+    let ctx: SweepContext;
+    let units: Unit[];
+    if (carry) {
+      ({ ctx, units } = carry);
+    } else {
+      const prepared = await orchestration.prepareSweep({ sweepId, workflowId: workflowInfo().workflowId, spec, codeCommit: input.codeCommit });
+      units = prepared.units;
+      progress.total = units.length;
+      ctx = await prepareBaseModels(prepared.context, spec, progress);
+    }
+
+    progress.phase = 'training';
+    let next = carry?.next ?? 0;
+    const running = new Map<string, Promise<void>>();
+    const launch = async (unit: Unit) => {
+      const child: ChildWorkflowHandle<typeof trainEvalWorkflow> = await startChild(trainEvalWorkflow, {
+        workflowId: unit.unitId,
+        args: [ctx, unit, spec.taskQueue],
+        // Children outlive a continue-as-new of the parent only if abandoned; we always drain first, so terminate is safe.
+        parentClosePolicy: ParentClosePolicy.TERMINATE,
+      });
+      progress.running.push(unit.unitId);
+      const done = child.result().then(
+        (summary: UnitSummary) => { progress.done++; noteBest(progress, summary); },
+        (err: unknown) => { if (isCancellation(err)) throw err; progress.failed++; },
+      ).finally(() => {
+        running.delete(unit.unitId);
+        progress.running = progress.running.filter((id) => id !== unit.unitId);
+      });
+      running.set(unit.unitId, done);
+    };
+
+    while (next < units.length) {
+      if (running.size >= spec.concurrency) await Promise.race(running.values());
+      if (workflowInfo().historyLength > HISTORY_LIMIT) {
+        await Promise.all(running.values());
+        await orchestration.updateSweepProgress({ sweepId, done: progress.done + progress.failed, total: units.length });
+        await continueAsNew<typeof sweepWorkflow>(input, { ctx, units, next, done: progress.done, failed: progress.failed, best: progress.best });
+      }
+      await launch(units[next]!);
+      next++;
+      if (next % 10 === 0) await orchestration.updateSweepProgress({ sweepId, done: progress.done + progress.failed, total: units.length });
+    }
+    await Promise.all(running.values());
+    await orchestration.updateSweepProgress({ sweepId, done: progress.done + progress.failed, total: units.length });
+
+    progress.phase = 'aggregating';
+    const { best } = await orchestration.aggregateSweep(ctx);
+    const status = progress.failed > 0 ? 'failed' : 'completed';
+    await orchestration.finishSweep({ sweepId, status, error: progress.failed > 0 ? `${progress.failed} of ${units.length} units failed` : undefined });
+    progress.phase = 'done';
+    return { sweepId, status, units: units.length, best };
+  } catch (err) {
+    if (isCancellation(err)) {
+      // Record the cancellation even though this scope is being cancelled.
+      await CancellationScope.nonCancellable(() => orchestration.finishSweep({ sweepId, status: 'cancelled' }));
+    }
+    throw err;
+  }
+}
+
+async function prepareBaseModels(ctx: SweepContext, spec: SweepSpec, progress: SweepProgress): Promise<SweepContext> {
+  if (spec.baseModel.kind !== 'pretrain') return ctx;
+  progress.phase = 'pretraining';
+  const keys = await Promise.all(
+    Array.from({ length: ctx.foldCount }, (_, fold) =>
+      startChild(pretrainBaseWorkflow, {
+        workflowId: `${ctx.sweepId}/pretrain/f${fold}`,
+        args: [{ sweepId: ctx.sweepId, fold, dataset: ctx.dataset, splitHash: ctx.splitHash, spec: spec.baseModel, maxSequenceLength: spec.maxSequenceLength }, spec.taskQueue],
+      }).then((h) => h.result()),
+    ),
+  );
+  const baseModelKeys = keys.map((k) => k.modelKey);
+  await orchestration.setBaseModels({ sweepId: ctx.sweepId, baseModelKeys });
+  return { ...ctx, baseModelKeys };
+}
+
+function noteBest(progress: SweepProgress, s: UnitSummary): void {
+  if (s.kind !== 'lora') return;
+  for (const acc of Object.values(s.accuracy)) {
+    if (!progress.best || acc > progress.best.accuracy) progress.best = { label: s.label, accuracy: acc };
+  }
+}
