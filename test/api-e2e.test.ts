@@ -90,6 +90,14 @@ describe.skipIf(!hasChromium)('reviewer pages in headless Chromium', () => {
     expect(await page.locator('svg.heatmap g.cell').count()).toBe(9);
     await page.screenshot({ path: path.join(shots, 'sweep.png'), fullPage: true });
 
+    await page.goto(`${server.url}/compare`);
+    await page.fill('input[name="a"]', t.seeded.bestRunId);
+    await page.fill('input[name="b"]', t.seeded.bestBaselineRunId);
+    await page.click('form.filters button[type="submit"]');
+    await page.waitForURL(/\/compare\?/);
+    expect(await page.locator('#comparisons tbody tr').count()).toBe(2);
+    await page.screenshot({ path: path.join(shots, 'compare.png'), fullPage: true });
+
     await page.goto(`${server.url}/datasets/corpus/versions/latest`);
     await page.screenshot({ path: path.join(shots, 'dataset.png'), fullPage: true });
     expect(errors).toEqual([]);
