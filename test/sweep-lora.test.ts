@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSweep, listFoldResults, listLeaderboard, listRuns } from '@opensoc/db';
 import { pushRecords, startSweep } from '@opensoc/platform';
 import { spawnTrainingWorker, startWorkers, type RunningWorkers, type TrainingWorkerProcess } from '@opensoc/worker';
 import { corpusSample } from './support/corpus.ts';
 import { testPlatform, trainingWorkerEnv, type TestPlatform } from './support/platform.ts';
-import { repoRoot } from './support/services.ts';
 
 let p: TestPlatform;
 let orchestration: RunningWorkers;
@@ -35,7 +33,8 @@ const spec = (name: string) => ({
   name,
   dataset: 'tiny@latest',
   split: { kind: 'fixed', testIds },
-  baseModel: { kind: 'checkpoint', path: path.join(repoRoot, 'packages/model/fixtures/tiny-llama') },
+  // A small Llama pretrained by the pipeline itself (cached by content, so the second sweep reuses it).
+  baseModel: { kind: 'pretrain', hiddenSize: 32, layers: 1, heads: 2, kvHeads: 1, intermediateSize: 64, maxSequenceLength: 64, steps: 3, learningRate: 3e-3, seed: 1 },
   search: { kind: 'grid', grid: { ranks: [4], alphas: [8], learningRates: [5e-3], epochs: [2] } },
   batchSize: 4,
   maxSequenceLength: 192,
@@ -68,7 +67,7 @@ async function waitForCheckpoint(sweepId: string, minStep: number): Promise<void
   throw new Error('training never reached the expected step');
 }
 
-describe('LoRA sweeps on a real HF-format Llama checkpoint', () => {
+describe('LoRA sweeps on a pipeline-pretrained Llama', () => {
   let uninterrupted: string;
 
   it('trains, evaluates in every mode and records the leaderboard', async () => {
@@ -102,6 +101,12 @@ describe('LoRA sweeps on a real HF-format Llama checkpoint', () => {
     expect(result.status).toBe('completed');
     const sweep = await getSweep(p.db.db, sweepId);
     expect(sweep?.status).toBe('completed');
+    // The training activity really ran twice, and the second attempt had checkpoints to resume from.
+    const history = await p.client.workflow.getHandle(`${sweepId}/r4-a8/f0/s1`).fetchHistory();
+    const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
+    expect(Math.max(...attempts.map(Number))).toBeGreaterThan(1);
+    const lora = (await listRuns(p.db.db, sweepId)).find((r) => r.family === 'lora')!;
+    expect((await p.store.list(`runs/${lora.id}/f0/checkpoints/`)).length).toBeGreaterThan(0);
     // Same seed and backend: the resumed adapter equals the uninterrupted one, byte for byte.
     expect(await adapterHash(sweepId)).toBe(await adapterHash(uninterrupted));
     const accuracy = async (id: string) => (await listLeaderboard(p.db.db, { sweepId: id, task: 'threatCategory', mode: 'label-scoring' }))[0]!.accuracy;

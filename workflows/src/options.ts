@@ -14,11 +14,11 @@ export const orchestrationActivityOptions: ActivityOptions = {
  * worker is noticed within heartbeatTimeout and the retry resumes from the last checkpoint.
  * scheduleToStartTimeout makes "no training worker is polling this queue" an error, not a silent wait.
  */
-export function trainingActivityOptions(taskQueue: string): ActivityOptions {
+export function trainingActivityOptions(taskQueue: string, heartbeatTimeoutSeconds = 60): ActivityOptions {
   return {
     taskQueue,
     startToCloseTimeout: '4 hours',
-    heartbeatTimeout: '60 seconds',
+    heartbeatTimeout: `${heartbeatTimeoutSeconds} seconds`,
     scheduleToStartTimeout: '30 minutes',
     cancellationType: 'WAIT_CANCELLATION_COMPLETED',
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },

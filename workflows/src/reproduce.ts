@@ -12,7 +12,7 @@ const orchestration = proxyActivities<OrchestrationActivities>(orchestrationActi
 export async function reproduceWorkflow(input: { reproductionId: string; entryId: string; tolerance: number; taskQueue: string }) {
   const plan = await orchestration.planReproduction(input);
   for (const unit of plan.units) {
-    await executeChild(trainEvalWorkflow, { workflowId: unit.unitId, args: [plan.context, unit, input.taskQueue] });
+    await executeChild(trainEvalWorkflow, { workflowId: unit.unitId, args: [plan.context, unit, input.taskQueue, plan.spec.heartbeatTimeoutSeconds] });
   }
   return orchestration.judgeReproduction({ plan, tolerance: input.tolerance });
 }

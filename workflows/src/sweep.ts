@@ -50,7 +50,7 @@ export async function sweepWorkflow(input: SweepInput, carry?: SweepCarry): Prom
     const launch = async (unit: Unit) => {
       const child: ChildWorkflowHandle<typeof trainEvalWorkflow> = await startChild(trainEvalWorkflow, {
         workflowId: unit.unitId,
-        args: [ctx, unit, spec.taskQueue],
+        args: [ctx, unit, spec.taskQueue, spec.heartbeatTimeoutSeconds],
         // Children outlive a continue-as-new of the parent only if abandoned; we always drain first, so terminate is safe.
         parentClosePolicy: ParentClosePolicy.TERMINATE,
       });
@@ -101,7 +101,7 @@ async function prepareBaseModels(ctx: SweepContext, spec: SweepSpec, progress: S
     Array.from({ length: ctx.foldCount }, (_, fold) =>
       startChild(pretrainBaseWorkflow, {
         workflowId: `${ctx.sweepId}/pretrain/f${fold}`,
-        args: [{ sweepId: ctx.sweepId, fold, dataset: ctx.dataset, splitHash: ctx.splitHash, spec: spec.baseModel, maxSequenceLength: spec.maxSequenceLength }, spec.taskQueue],
+        args: [{ sweepId: ctx.sweepId, fold, dataset: ctx.dataset, splitHash: ctx.splitHash, spec: spec.baseModel, maxSequenceLength: spec.maxSequenceLength }, spec.taskQueue, spec.heartbeatTimeoutSeconds],
       }).then((h) => h.result()),
     ),
   );

@@ -10,13 +10,15 @@ const orchestration = proxyActivities<OrchestrationActivities>(orchestrationActi
  * model is loaded there), then record metrics. Every step is idempotent, so re-running a
  * unit with the same id reuses the stored adapter and overwrites the same rows.
  */
-export async function trainEvalWorkflow(ctx: SweepContext, unit: Unit, taskQueue: string): Promise<UnitSummary> {
-  const training = proxyActivities<TrainingActivities>(trainingActivityOptions(taskQueue));
+export async function trainEvalWorkflow(ctx: SweepContext, unit: Unit, taskQueue: string, heartbeatTimeoutSeconds = 60): Promise<UnitSummary> {
+  const training = proxyActivities<TrainingActivities>(trainingActivityOptions(taskQueue, heartbeatTimeoutSeconds));
   if (unit.kind === 'lora') {
     const trained = await training.trainLora(ctx, unit);
     const outputs = await training.evaluateUnit(ctx, unit, trained.adapterKey);
     return orchestration.recordUnitResult(ctx, unit, { ...outputs, adapterKey: trained.adapterKey, lossCurve: trained.lossCurve });
   }
-  const outputs = await training.runBaseline(ctx, unit);
+  // Fitting a baseline is one synchronous computation with no heartbeat in between: allow it longer.
+  const baselines = proxyActivities<TrainingActivities>({ ...trainingActivityOptions(taskQueue), heartbeatTimeout: '15 minutes' });
+  const outputs = await baselines.runBaseline(ctx, unit);
   return orchestration.recordUnitResult(ctx, unit, outputs);
 }

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { TASK_QUEUES } from '@opensoc/contracts';
 import type { Db } from '@opensoc/db';
 import type { ArtifactStore } from '@opensoc/storage';
@@ -33,7 +33,20 @@ export interface RunningWorkers {
  * Starts one worker per role on its task queue. A training worker runs one training at a time
  * (one per device); the orchestration worker runs the workflows and the light activities.
  */
+let runtimeInstalled = false;
+/** The SDK logs every state change at INFO; keep warnings and errors (OPENSOC_WORKER_LOG=INFO for more). */
+function installRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger((process.env.OPENSOC_WORKER_LOG as 'WARN' | undefined) ?? 'WARN') });
+  } catch {
+    // Already installed by the host (tests may install their own).
+  }
+}
+
 export async function startWorkers(deps: WorkerDeps, roles: QueueRole[], training: TrainingOptions = {}): Promise<RunningWorkers> {
+  installRuntime();
   const connection = await NativeConnection.connect({ address: deps.temporalAddress });
   const workers: Worker[] = [];
   for (const role of roles) {

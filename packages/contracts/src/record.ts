@@ -4,7 +4,6 @@ import { MITRE_TACTICS, SEVERITIES, TECHNIQUE_ID_PATTERN, THREAT_CATEGORIES } fr
 /** Largest accepted raw log, in UTF-16 code units (a multi-line Windows event fits easily). */
 export const MAX_LOG_LENGTH = 32_768;
 
-// eslint-disable-next-line no-control-regex
 const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
 
 export const provenanceSchema = z

@@ -72,6 +72,8 @@ export const sweepSpecSchema = z
     baselines: z.array(z.enum(BASELINES)).default([...BASELINES]),
     concurrency: z.number().int().min(1).max(256).default(2),
     taskQueue: z.enum([TASK_QUEUES.trainCpu, TASK_QUEUES.trainGpu]).default(TASK_QUEUES.trainCpu),
+    /** A training worker silent for this long is presumed dead; its unit resumes elsewhere from the last checkpoint. */
+    heartbeatTimeoutSeconds: z.number().int().min(2).max(3600).default(60),
   })
   .strict();
 export type SweepSpec = z.infer<typeof sweepSpecSchema>;

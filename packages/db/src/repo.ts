@@ -130,6 +130,21 @@ export async function upsertLeaderboardEntries(db: Db, entries: NewLeaderboardEn
   });
 }
 
+export interface LeaderboardFilter { datasetName?: string; task?: string; mode?: string; sweepId?: string; evalSet?: string; limit?: number }
+
+/** Leaderboard rows, best accuracy first. */
+export async function listLeaderboard(db: Db, f: LeaderboardFilter = {}): Promise<LeaderboardEntryRow[]> {
+  const conditions = [
+    f.datasetName ? eq(leaderboardEntries.datasetName, f.datasetName) : undefined,
+    f.task ? eq(leaderboardEntries.task, f.task) : undefined,
+    f.mode ? eq(leaderboardEntries.mode, f.mode) : undefined,
+    f.sweepId ? eq(leaderboardEntries.sweepId, f.sweepId) : undefined,
+    eq(leaderboardEntries.evalSet, f.evalSet ?? 'cv'),
+  ].filter((c) => c !== undefined);
+  return db.select().from(leaderboardEntries).where(and(...conditions))
+    .orderBy(desc(leaderboardEntries.accuracy), asc(leaderboardEntries.id)).limit(f.limit ?? 200);
+}
+
 export async function getLeaderboardEntry(db: Db, id: string): Promise<LeaderboardEntryRow | undefined> {
   const [row] = await db.select().from(leaderboardEntries).where(eq(leaderboardEntries.id, id));
   return row;
@@ -137,6 +152,10 @@ export async function getLeaderboardEntry(db: Db, id: string): Promise<Leaderboa
 
 export async function setReproductionStatus(db: Db, entryId: string, status: string): Promise<void> {
   await db.update(leaderboardEntries).set({ reproductionStatus: status }).where(eq(leaderboardEntries.id, entryId));
+}
+
+export async function listComparisons(db: Db, runA: string, runB: string) {
+  return db.select().from(comparisons).where(sql`(${comparisons.runA} = ${runA} AND ${comparisons.runB} = ${runB}) OR (${comparisons.runA} = ${runB} AND ${comparisons.runB} = ${runA})`);
 }
 
 export async function upsertComparisons(db: Db, rows: (typeof comparisons.$inferInsert)[]): Promise<void> {

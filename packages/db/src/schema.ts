@@ -24,7 +24,7 @@ export const splitManifests = pgTable('split_manifests', {
   /** Leakage summary per fold (template overlap etc.), shown beside every result on this split. */
   leakage: jsonb('leakage'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-});
+}, (t) => [index('split_manifests_dataset_idx').on(t.datasetHash)]);
 
 export const sweeps = pgTable('sweeps', {
   id: text('id').primaryKey(),
@@ -116,6 +116,8 @@ export const leaderboardEntries = pgTable('leaderboard_entries', {
 }, (t) => [
   index('leaderboard_lookup_idx').on(t.datasetName, t.task, t.mode, t.accuracy),
   index('leaderboard_sweep_idx').on(t.sweepId),
+  index('leaderboard_task_accuracy_idx').on(t.task, t.accuracy, t.id),
+  index('leaderboard_run_idx').on(t.runId),
 ]);
 
 export const comparisons = pgTable('comparisons', {
@@ -133,7 +135,7 @@ export const comparisons = pgTable('comparisons', {
   pAdjusted: doublePrecision('p_adjusted'),
   adjustment: text('adjustment'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [index('comparisons_sweep_idx').on(t.sweepId)]);
+}, (t) => [index('comparisons_sweep_idx').on(t.sweepId), index('comparisons_runs_idx').on(t.runA, t.runB)]);
 
 export const reproductions = pgTable('reproductions', {
   id: text('id').primaryKey(),

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { TASKS, type DatasetRecord, type Prediction, type SweepContext, type Task, type TaskMetrics } from '@opensoc/contracts';
 import {
-  getDatasetVersion, getSplit, listFoldResults, listPredictionSets, listRuns, upsertComparisons, upsertLeaderboardEntries, upsertFoldResult, upsertPredictionSet, upsertRun,
+  getDatasetVersion, getRun, getSplit, listFoldResults, listPredictionSets, listRuns, upsertComparisons, upsertLeaderboardEntries, upsertFoldResult, upsertPredictionSet, upsertRun,
   type Db, type NewLeaderboardEntry, type RunRow,
 } from '@opensoc/db';
 import { computeTaskMetrics, holmAdjust, mcnemarTest, recordLabels } from '@opensoc/eval';
 import type { ArtifactStore } from '@opensoc/storage';
 import { loadDatasetRecords } from './datasets.ts';
+import { loadSplit } from './splits.ts';
 import { NotFoundError } from './errors.ts';
 
 export const CV_EVAL_SET = 'cv';
@@ -132,7 +133,8 @@ export async function aggregateSweep(deps: { db: Db; store: ArtifactStore }, ctx
   for (const evalSet of new Set(pooled.map((p) => p.evalSet))) {
     const ref = evalSet === CV_EVAL_SET ? ctx.dataset : ctx.extraEvalSets.find((e) => extraEvalSetName(e) === evalSet)!;
     const gold = new Map((await loadDatasetRecords(deps.store, await getDatasetRowByHash(deps.db, ref.name, ref.hash))).map((r) => [r.id, r]));
-    const ids = [...gold.keys()].sort();
+    // CV: every record some fold tests (all of them for k-fold; the test side for a fixed split).
+    const ids = evalSet === CV_EVAL_SET ? [...new Set((await loadSplit(deps.store, ctx.splitHash)).folds.flatMap((f) => f.testIds))].sort() : [...gold.keys()].sort();
     const group = pooled.filter((p) => p.evalSet === evalSet);
     for (const task of TASKS) {
       const scored = group.filter((p) => ids.every((id) => p.byRecord.has(id))).map((p) => {
@@ -188,4 +190,45 @@ export async function aggregateSweep(deps: { db: Db; store: ArtifactStore }, ctx
   // When the top entry is also the best baseline the two comparisons are one row.
   await upsertComparisons(deps.db, [...new Map(comparisonRows.map((c) => [c.id, c])).values()]);
   return { entries: entries.length, best };
+}
+
+export interface RunComparison {
+  runA: string; runB: string; task: Task; modeA: string; modeB: string; n: number;
+  /** 2x2 table: both right, only A right, only B right, both wrong. */
+  table: { bothRight: number; onlyA: number; onlyB: number; bothWrong: number };
+  accuracyA: number; accuracyB: number;
+  mcnemar: ReturnType<typeof mcnemarTest>;
+}
+
+/** The pooled out-of-fold predictions of a run in one mode, by record id. */
+async function pooledPredictions(deps: { db: Db; store: ArtifactStore }, runId: string, mode: string | undefined): Promise<{ mode: string; byRecord: Map<string, Prediction> }> {
+  const sets = (await listPredictionSets(deps.db, runId)).filter((s) => s.evalSet === CV_EVAL_SET);
+  const chosenMode = mode ?? sets[0]?.mode;
+  if (!chosenMode) throw new NotFoundError(`run ${runId} has no predictions`);
+  const byRecord = new Map<string, Prediction>();
+  for (const s of sets.filter((x) => x.mode === chosenMode)) for (const p of await readPredictions(deps.store, s.objectKey)) byRecord.set(p.recordId, p);
+  if (byRecord.size === 0) throw new NotFoundError(`run ${runId} has no predictions in mode ${chosenMode}`);
+  return { mode: chosenMode, byRecord };
+}
+
+/** McNemar's test of two runs on the records both predicted (pooled over folds). */
+export async function compareRuns(deps: { db: Db; store: ArtifactStore }, runA: string, runB: string, opts: { task?: Task; modeA?: string; modeB?: string } = {}): Promise<RunComparison> {
+  const task = opts.task ?? 'threatCategory';
+  const a = await pooledPredictions(deps, runA, opts.modeA);
+  const b = await pooledPredictions(deps, runB, opts.modeB);
+  const run = await getRun(deps.db, runA);
+  if (!run) throw new NotFoundError(`run ${runA} not found`);
+  const gold = new Map((await loadDatasetRecords(deps.store, await getDatasetRowByHash(deps.db, run.datasetName, run.datasetHash))).map((r) => [r.id, r]));
+  const ids = [...a.byRecord.keys()].filter((id) => b.byRecord.has(id) && gold.has(id)).sort();
+  if (ids.length === 0) throw new NotFoundError(`runs ${runA} and ${runB} share no predicted records`);
+  const right = (p: Prediction, id: string) => p.failures?.[task] === undefined && (p.predicted[task] ?? null) === recordLabels(gold.get(id)!)[task];
+  const ca = ids.map((id) => right(a.byRecord.get(id)!, id));
+  const cb = ids.map((id) => right(b.byRecord.get(id)!, id));
+  const table = { bothRight: 0, onlyA: 0, onlyB: 0, bothWrong: 0 };
+  ca.forEach((x, i) => { table[x ? (cb[i] ? 'bothRight' : 'onlyA') : cb[i] ? 'onlyB' : 'bothWrong']++; });
+  return {
+    runA, runB, task, modeA: a.mode, modeB: b.mode, n: ids.length, table,
+    accuracyA: (table.bothRight + table.onlyA) / ids.length, accuracyB: (table.bothRight + table.onlyB) / ids.length,
+    mcnemar: mcnemarTest(ca, cb),
+  };
 }

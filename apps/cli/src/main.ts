@@ -1,0 +1,167 @@
+#!/usr/bin/env -S npx tsx
+/** `opensoc`: the command line for researchers, CI and analysts. `opensoc --help` lists everything. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import YAML from 'yaml';
+import { TASKS, type Task } from '@opensoc/contracts';
+import { getSweep, listDatasetVersions, listLeaderboard, listReproductions, listRuns, listSweeps } from '@opensoc/db';
+import { SERVICE_NAMES, connectionInfo, defaultServicesConfig, serviceStatus, startAll, stopAll } from '@opensoc/local-services';
+import { compareRuns, diffVersions, InvalidInputError, NotFoundError, parseSweepSpec, pushDataset, resolveDataset, startSweep } from '@opensoc/platform';
+import { loadAttackTable } from '@opensoc/datasets';
+import { classifyCommand } from './classify.ts';
+import { CliError, EXIT, config, localWorkers, withPlatform } from './context.ts';
+import { runDemo } from './demo.ts';
+import { leaderboardTable, pct, pval, table } from './format.ts';
+import { watchSweep } from './watch.ts';
+
+const program = new Command('opensoc').description('OpenSOC: honest, repeatable evaluation of LLM log classifiers').showHelpAfterError();
+const out = (json: boolean, value: unknown, text: () => string) => console.log(json ? JSON.stringify(value, null, 2) : text());
+const jsonOption = new Option('--json', 'machine-readable output');
+
+// ---- dev ----------------------------------------------------------------------------------
+const dev = program.command('dev').description('local Temporal, PostgreSQL and S3 services under .opensoc/');
+const services = () => defaultServicesConfig(path.resolve(config().dataDir));
+dev.command('up').description('start the services (idempotent) and print the environment to use them').addOption(jsonOption).action(async (o) => {
+  await startAll(services());
+  const c = connectionInfo(services());
+  const env = { TEMPORAL_ADDRESS: c.temporalAddress, DATABASE_URL: c.databaseUrl, S3_ENDPOINT: c.s3Endpoint, S3_BUCKET: 'opensoc', AWS_ACCESS_KEY_ID: c.s3AccessKey, AWS_SECRET_ACCESS_KEY: c.s3SecretKey, AWS_REGION: 'us-east-1' };
+  out(o.json, env, () => Object.entries(env).map(([k, v]) => `export ${k}=${v}`).join('\n'));
+});
+dev.command('down').description('stop the services (data is kept)').action(async () => { await stopAll(services()); });
+dev.command('status').description('show which services run').addOption(jsonOption).action(async (o) => {
+  const s = await Promise.all(SERVICE_NAMES.map((n) => serviceStatus(services(), n)));
+  out(o.json, s, () => table(['service', 'state', 'pid', 'ports'], s.map((x) => [x.name, x.running ? (x.healthy ? 'healthy' : 'unhealthy') : 'stopped', String(x.pid ?? '-'), x.ports.slice(0, 1).join(',')])));
+});
+
+// ---- dataset ------------------------------------------------------------------------------
+const dataset = program.command('dataset').description('versioned datasets (content-addressed in S3, indexed in PostgreSQL)');
+dataset.command('push').argument('<file>', 'JSONL file of dataset records').requiredOption('--name <name>', 'dataset name')
+  .option('--message <text>', 'what changed').option('--attack <path>', 'ATT&CK technique table (JSON table or STIX bundle) to validate technique ids against')
+  .addOption(jsonOption).description('validate every record, then store and register a new version (same content: same id, no-op)')
+  .action(async (file: string, o) => withPlatform(async (p) => {
+    const attack = o.attack ? await loadAttackTable(o.attack) : undefined;
+    const r = await pushDataset({ db: p.db.db, store: p.store }, file, { name: o.name, message: o.message, attack });
+    out(o.json, r, () => `${r.created ? 'pushed' : 'unchanged'} ${r.name}@${r.hash} (${r.records} records${r.parentHash ? `, parent ${r.parentHash.slice(0, 12)}` : ''})`);
+  }));
+dataset.command('list').argument('[name]').addOption(jsonOption).description('list dataset versions').action(async (name: string | undefined, o) => withPlatform(async (p) => {
+  const rows = await listDatasetVersions(p.db.db, name);
+  out(o.json, rows, () => table(['name', 'version', 'records', 'templates', 'parent', 'created', 'message'], rows.map((r) => [r.name, r.hash.slice(0, 12), String(r.recordCount), String(r.templateCount), r.parentHash?.slice(0, 12) ?? '-', r.createdAt.toISOString(), r.message ?? ''])));
+}));
+dataset.command('show').argument('<ref>', 'NAME[@VERSION]').addOption(jsonOption).description('statistics of a version').action(async (ref: string, o) => withPlatform(async (p) => {
+  const row = await resolveDataset(p.db.db, ref);
+  out(o.json, row, () => `${row.name}@${row.hash}\nrecords ${row.recordCount}, templates ${row.templateCount}, parent ${row.parentHash ?? '-'}\n${YAML.stringify(row.stats)}`);
+}));
+dataset.command('diff').argument('<a>').argument('<b>').addOption(jsonOption).description('added, removed and relabelled records between two versions')
+  .action(async (a: string, b: string, o) => withPlatform(async (p) => {
+    const d = await diffVersions({ db: p.db.db, store: p.store }, a, b);
+    out(o.json, d, () => [`added ${d.added.length}, removed ${d.removed.length}, relabelled ${d.relabelled.length}, modified ${d.modified.length}, unchanged ${d.unchanged}`,
+      ...d.relabelled.slice(0, 50).map((r) => `  ${r.id}: ${r.changes.map((c) => `${c.field} ${JSON.stringify(c.from)} -> ${JSON.stringify(c.to)}`).join(', ')}`)].join('\n'));
+  }));
+
+// ---- sweep --------------------------------------------------------------------------------
+const sweep = program.command('sweep').description('LoRA sweeps with k-fold cross-validation');
+const readSpec = (file: string) => {
+  const text = readFileSync(file, 'utf8');
+  return parseSweepSpec(file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text), file);
+};
+sweep.command('start').argument('<spec>', 'sweep spec (YAML or JSON)').option('--wait', 'wait for the end and print the leaderboard').addOption(jsonOption)
+  .description('validate the spec (every error listed) and start the sweep')
+  .action(async (file: string, o) => {
+    const spec = readSpec(file);
+    await withPlatform(async (p) => {
+      const embedded = p.db.kind === 'pglite';
+      if (embedded && !o.wait) console.error('note: the embedded database lives in this process, so the sweep runs while this command waits (set DATABASE_URL to detach)');
+      const workers = embedded || o.wait ? await localWorkers(p) : null;
+      try {
+        const client = await p.connectTemporal();
+        const { sweepId } = await startSweep(client, spec);
+        if (!embedded && !o.wait) return out(o.json, { sweepId }, () => `started sweep ${sweepId} (watch it: opensoc sweep watch ${sweepId})`);
+        const result = await watchSweep(client, sweepId, { json: o.json });
+        const rows = await listLeaderboard(p.db.db, { sweepId, task: 'threatCategory' });
+        out(o.json, { result, leaderboard: rows }, () => leaderboardTable(rows));
+        if (result.status !== 'completed') throw new CliError(`sweep ${sweepId} ended ${result.status}`);
+      } finally {
+        await workers?.stop();
+      }
+    });
+  });
+sweep.command('watch').argument('<id>').addOption(jsonOption).description('live progress: units done, current losses, ETA').action(async (id: string, o) => withPlatform(async (p) => {
+  const result = await watchSweep(await p.connectTemporal(), id, { json: o.json });
+  if (result.status !== 'completed') throw new CliError(`sweep ${id} ended ${result.status}`);
+}));
+sweep.command('cancel').argument('<id>').description('cancel a sweep; running training stops promptly after a checkpoint').action(async (id: string) => withPlatform(async (p) => {
+  await (await p.connectTemporal()).workflow.getHandle(id).cancel();
+  console.log(`cancellation requested for ${id}`);
+}));
+sweep.command('list').addOption(jsonOption).description('recent sweeps').action(async (o) => withPlatform(async (p) => {
+  const rows = await listSweeps(p.db.db);
+  out(o.json, rows, () => table(['sweep', 'status', 'progress', 'dataset', 'created'], rows.map((r) => [r.id, r.status, `${r.doneUnits}/${r.totalUnits}`, `${r.datasetName}@${r.datasetHash.slice(0, 12)}`, r.createdAt.toISOString()])));
+}));
+sweep.command('show').argument('<id>').addOption(jsonOption).description('a sweep and its runs').action(async (id: string, o) => withPlatform(async (p) => {
+  const s = await getSweep(p.db.db, id);
+  if (!s) throw new CliError(`sweep ${id} not found`, EXIT.notFound);
+  const runs = await listRuns(p.db.db, id);
+  out(o.json, { sweep: s, runs }, () => `${s.id}: ${s.status} ${s.doneUnits}/${s.totalUnits}\n${table(['run', 'family', 'status'], runs.map((r) => [r.id, r.family, r.status]))}`);
+}));
+
+// ---- leaderboard, compare, reproduce ----------------------------------------------------------
+program.command('leaderboard').description('entries with intervals and significance marks (* p<.05, ** p<.01, *** p<.001 vs the best baseline, Holm-adjusted)')
+  .addOption(new Option('--task <task>').choices([...TASKS]).default('threatCategory')).option('--dataset <name>').option('--mode <mode>').option('--sweep <id>').option('--eval-set <name>', 'cv or an extra evaluation set', 'cv')
+  .addOption(jsonOption).action(async (o) => withPlatform(async (p) => {
+    const rows = await listLeaderboard(p.db.db, { task: o.task, datasetName: o.dataset, mode: o.mode, sweepId: o.sweep, evalSet: o.evalSet });
+    out(o.json, rows, () => (rows.length ? leaderboardTable(rows) : 'no entries yet'));
+  }));
+program.command('compare').argument('<runA>').argument('<runB>').addOption(new Option('--task <task>').choices([...TASKS]).default('threatCategory'))
+  .option('--mode-a <mode>').option('--mode-b <mode>').addOption(jsonOption).description("McNemar's test of two runs on their shared records")
+  .action(async (a: string, b: string, o) => withPlatform(async (p) => {
+    const c = await compareRuns({ db: p.db.db, store: p.store }, a, b, { task: o.task as Task, modeA: o.modeA, modeB: o.modeB });
+    out(o.json, c, () => [
+      `${c.task} on ${c.n} shared records: A ${pct(c.accuracyA).trim()} (${c.modeA}), B ${pct(c.accuracyB).trim()} (${c.modeB})`,
+      table(['', 'B right', 'B wrong'], [['A right', String(c.table.bothRight), String(c.table.onlyA)], ['A wrong', String(c.table.onlyB), String(c.table.bothWrong)]]),
+      `McNemar: exact p=${pval(c.mcnemar.exactP)}, mid-p=${pval(c.mcnemar.midP)}, chi2(cc)=${c.mcnemar.chiSquare.toFixed(3)} p=${pval(c.mcnemar.chiSquareP)}; reported (${c.mcnemar.recommended}): p=${pval(c.mcnemar.p)}`,
+    ].join('\n'));
+  }));
+program.command('reproduce').argument('<entry>', 'leaderboard entry id').option('--tolerance <x>', 'largest accepted accuracy difference', '0.02').option('--wait', 'wait for the verdict (exit 1 if not reproduced)')
+  .addOption(jsonOption).description('re-run an entry from its recorded lineage and check it against a tolerance')
+  .action(async (entry: string, o) => withPlatform(async (p) => {
+    const tolerance = Number(o.tolerance);
+    if (!(tolerance >= 0)) throw new CliError('--tolerance must be a non-negative number', EXIT.usage);
+    const embedded = p.db.kind === 'pglite';
+    const workers = embedded || o.wait ? await localWorkers(p) : null;
+    try {
+      const client = await p.connectTemporal();
+      const reproductionId = `${entry}-${Date.now().toString(36)}`;
+      const handle = await client.workflow.start('reproduceWorkflow', { taskQueue: 'opensoc-orchestration', workflowId: `reproduce/${reproductionId}`, args: [{ reproductionId, entryId: entry, tolerance, taskQueue: 'train-cpu' }] });
+      if (!embedded && !o.wait) return out(o.json, { reproductionId }, () => `started reproduction ${reproductionId}`);
+      const v = (await handle.result()) as { reproduced: boolean; original: number; rerun: number; difference: number };
+      out(o.json, v, () => `${v.reproduced ? 'REPRODUCED' : 'NOT REPRODUCED'}: original ${pct(v.original).trim()}, re-run ${pct(v.rerun).trim()}, difference ${(100 * v.difference).toFixed(2)} points (tolerance ${(100 * tolerance).toFixed(2)})`);
+      if (!v.reproduced) throw new CliError('not reproduced', EXIT.failed);
+    } finally {
+      await workers?.stop();
+    }
+  }));
+program.command('reproductions').argument('<entry>').addOption(jsonOption).description('reproduction history of an entry').action(async (entry: string, o) => withPlatform(async (p) => {
+  const rows = await listReproductions(p.db.db, entry);
+  out(o.json, rows, () => table(['reproduction', 'status', 'tolerance', 'created'], rows.map((r) => [r.id, r.status, String(r.tolerance), r.createdAt.toISOString()])));
+}));
+
+// ---- classify, demo ---------------------------------------------------------------------------
+program.command('classify').requiredOption('--adapter <entry>', 'leaderboard entry (or run id) whose adapter to use').option('--fold <k>', 'which fold\'s adapter', '0')
+  .argument('[file]', 'log file, one log per line (JSONL with a "log" field also works); - or nothing for stdin')
+  .description('run a trained adapter over logs: JSONL out, records/s on stderr')
+  .action(async (file: string | undefined, o) => withPlatform((p) => classifyCommand(p, o.adapter, Number(o.fold), file)));
+program.command('demo').description('the end-to-end job on the bundled corpus (see README)').option('--records-per-category <n>', 'demo dataset size', '40')
+  .action(async (o) => runDemo({ perCategory: Number(o.recordsPerCategory) }));
+
+program.exitOverride();
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  const err = e as Error & { code?: string | number; exitCode?: number };
+  if (typeof err.code === 'string' && err.code.startsWith('commander.')) process.exit(err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? EXIT.ok : EXIT.usage);
+  const code = e instanceof CliError ? e.code : e instanceof InvalidInputError ? EXIT.usage : e instanceof NotFoundError ? EXIT.notFound : (err.name === 'DatasetValidationError' ? EXIT.usage : EXIT.failed);
+  console.error(`opensoc: ${err.message}`);
+  process.exit(code);
+}
+process.exit(EXIT.ok);
