@@ -1,7 +1,6 @@
 /** Why a key was refused; keys come from run ids and dataset names, so they are checked, never trusted. */
 export class InvalidKeyError extends Error {}
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export function validateKey(key: string): string {
