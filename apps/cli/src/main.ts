@@ -7,7 +7,8 @@ import YAML from 'yaml';
 import { TASKS, type Task } from '@opensoc/contracts';
 import { getSweep, listDatasetVersions, listLeaderboard, listReproductions, listRuns, listSweeps } from '@opensoc/db';
 import { SERVICE_NAMES, connectionInfo, defaultServicesConfig, serviceStatus, startAll, stopAll } from '@opensoc/local-services';
-import { compareRuns, diffVersions, InvalidInputError, NotFoundError, parseSweepSpec, pushDataset, resolveDataset, startSweep } from '@opensoc/platform';
+import { compareRuns, diffVersions, InvalidInputError, NotFoundError, openPlatform, parseSweepSpec, pushDataset, resolveDataset, startSweep } from '@opensoc/platform';
+import { createApiToken, createApp, jsonLogger, listen } from '@opensoc/api';
 import { loadAttackTable } from '@opensoc/datasets';
 import { classifyCommand } from './classify.ts';
 import { CliError, EXIT, config, localWorkers, withPlatform } from './context.ts';
@@ -153,6 +154,39 @@ program.command('classify').requiredOption('--adapter <entry>', 'leaderboard ent
   .action(async (file: string | undefined, o) => withPlatform((p) => classifyCommand(p, o.adapter, Number(o.fold), file)));
 program.command('demo').description('the end-to-end job on the bundled corpus (see README)').option('--records-per-category <n>', 'demo dataset size', '40')
   .action(async (o) => runDemo({ perCategory: Number(o.recordsPerCategory) }));
+
+// ---- serve, tokens --------------------------------------------------------------------------
+program.command('serve').description('serve the leaderboard API and pages (write routes start sweeps on Temporal)').option('--port <n>', 'port', '8080').option('--host <h>', 'address to bind', '127.0.0.1')
+  .action(async (o) => {
+    const p = await openPlatform(config());
+    const client = await p.connectTemporal();
+    const db = p.db!.db;
+    // PGlite is in this process, so the workers that fill it run here too; with DATABASE_URL they run elsewhere.
+    const workers = p.db!.kind === 'pglite' ? await localWorkers(p) : null;
+    const app = createApp({
+      db, store: p.store, auth: { readsPublic: process.env.API_READS_PUBLIC !== 'false' }, logger: jsonLogger,
+      startSweep: (spec) => startSweep(client, spec),
+      cancelSweep: async (id) => { await client.workflow.getHandle(id).cancel(); },
+      startReproduction: async (entryId, tolerance) => {
+        const reproductionId = `${entryId}-${Date.now().toString(36)}`;
+        await client.workflow.start('reproduceWorkflow', { taskQueue: 'opensoc-orchestration', workflowId: `reproduce/${reproductionId}`, args: [{ reproductionId, entryId, tolerance, taskQueue: 'train-cpu' }] });
+        return { reproductionId };
+      },
+    });
+    const server = await listen(app, { port: Number(o.port), hostname: o.host });
+    console.error(`serving ${server.url}/ (Ctrl-C to stop)`);
+    await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
+    await server.close();
+    await workers?.stop();
+    await p.close();
+  });
+program.command('token').description('API tokens').command('create').argument('<name>').addOption(new Option('--scope <scope>').choices(['read', 'write']).default('write'))
+  .description('create a bearer token (the secret is shown once; only its hash is stored)')
+  .action(async (name: string, o) => withPlatform(async (p) => {
+    const scopes = o.scope === 'write' ? ['read', 'write'] : ['read'];
+    const t = await createApiToken(p.db.db, name, scopes as never);
+    console.log(JSON.stringify({ id: t.id, secret: t.secret, scopes }));
+  }));
 
 program.exitOverride();
 try {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export interface TrainingWorkerProcess {
   child: ChildProcess;
@@ -20,8 +20,10 @@ const mainPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.t
  * deployment runs (one per device). It needs only Temporal and S3, given through env.
  */
 export function spawnTrainingWorker(opts: { env: Record<string, string>; queue?: 'train-cpu' | 'train-gpu'; log?: (line: string) => void }): TrainingWorkerProcess {
-  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
-  const child = spawn(process.execPath, [tsx, mainPath, '--queue', opts.queue ?? 'train-cpu'], {
+  // node --import tsx runs the worker in this very process id (the tsx CLI would add a wrapper
+  // process, and killing the wrapper would orphan the worker).
+  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
+  const child = spawn(process.execPath, ['--import', tsxLoader, mainPath, '--queue', opts.queue ?? 'train-cpu'], {
     env: { ...process.env, ...opts.env, DATABASE_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

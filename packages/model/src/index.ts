@@ -1,0 +1,32 @@
+export { initBackend, tf } from './backend.ts';
+export type { BackendName, InitBackendOptions } from './backend.ts';
+export { Rng, mixSeed } from './rng.ts';
+export type { RngState } from './rng.ts';
+export { LORA_TARGETS, smallLlamaConfig } from './model-types.ts';
+export type { LoraTarget } from './model-types.ts';
+export { LlamaForCausalLM, KVCache, transposeF32 } from './llama.ts';
+export type { ForwardInput, HFWeight, LayerWeights, LoraModule as LoraLayer, LoraSettings, ModelWeights } from './llama.ts';
+export {
+  attachLora,
+  countLoraTrainableParams,
+  detachLora,
+  loraFromPeftTensors,
+  loraScale,
+  loraToPeftTensors,
+  mergeLora,
+  moduleShape,
+  peftAdapterConfig,
+  peftKey,
+  unmergeLora,
+} from './lora.ts';
+export type { LoraOptions, PeftTensor } from './lora.ts';
+export { DEFAULT_STOP_SEQUENCES, collate, encodeExample, encodePromptContinuation, epochBatches, formatPrompt } from './data.ts';
+export type { Batch, EncodedExample, InstructionExample, TextExample, TokenizedExample, TrainExample } from './data.ts';
+export { AdamW, clipByGlobalNorm, cosineWithWarmup } from './optim.ts';
+export { Trainer, joinCheckpoint, splitCheckpoint, train } from './train.ts';
+export type { StepLog, TrainCheckpoint, TrainOptions } from './train.ts';
+export { generate, generateResponse, scoreLabelSets, scoreLabels, scoreLabelsBatch } from './generate.ts';
+export type { GenerateOptions, GenerateResult, LabelScores, ScoreOptions } from './generate.ts';
+export * from './io/index.ts';
+export { loadBaseModel, saveBaseModel, saveLoraAdapter, loadLoraAdapter } from './pretrained.ts';
+export type { LoadedBaseModel } from './pretrained.ts';

@@ -1,0 +1,297 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LlamaForCausalLM } from './llama.ts';
+import type { LoraTarget, Tokenizer } from './model-types.ts';
+import { attachLora } from './lora.ts';
+import { collate, encodeExample, epochBatches } from './data.ts';
+import type { EncodedExample, TrainExample } from './data.ts';
+import { AdamW, clipByGlobalNorm, cosineWithWarmup } from './optim.ts';
+import { crossEntropyRows } from './ops.ts';
+import { Rng, mixSeed } from './rng.ts';
+import type { RngState } from './rng.ts';
+
+export interface TrainOptions {
+  tokenizer: Tokenizer;
+  /** 'lora' (default): only LoRA A/B train; 'full': every base weight trains (pretraining small configs). */
+  mode?: 'lora' | 'full';
+  /** LoRA settings used when the model has no adapter attached yet. */
+  lora?: { r: number; alpha?: number; dropout?: number; targetModules?: LoraTarget[]; useRslora?: boolean };
+  seed?: number;
+  epochs?: number;
+  /** Stop after this many optimizer steps (overrides epochs for the schedule length). */
+  maxSteps?: number;
+  /** Micro-batch size. */
+  batchSize?: number;
+  gradAccumSteps?: number;
+  learningRate?: number;
+  weightDecay?: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  warmupSteps?: number;
+  /** Alternative to warmupSteps: fraction of total steps. */
+  warmupRatio?: number;
+  minLrRatio?: number;
+  /** Global grad-norm clipping (0 disables). Default 1.0. */
+  maxGradNorm?: number;
+  maxSeqLen?: number;
+  /** Attach a checkpoint to the step log every N steps (and at the last step). */
+  checkpointEvery?: number;
+  /** Resume from a checkpoint produced by an identically configured run. */
+  resumeFrom?: TrainCheckpoint;
+}
+
+export interface StepLog {
+  step: number; // 1-based optimizer step just completed
+  totalSteps: number;
+  epoch: number;
+  loss: number; // mean token cross-entropy of this step
+  lr: number;
+  gradNorm: number;
+  tokensPerSecond: number;
+  examplesPerSecond: number;
+  checkpoint?: TrainCheckpoint;
+}
+
+/** Plain-JSON training state: trainable weights, AdamW moments, step and RNG state. */
+export interface TrainCheckpoint {
+  version: 1;
+  mode: 'lora' | 'full';
+  step: number;
+  seed: number;
+  numExamples: number;
+  batchSize: number;
+  gradAccumSteps: number;
+  totalSteps: number;
+  dropoutRng: RngState;
+  weights: { shape: number[]; data: number[] }[];
+  optimizer: { t: number; m: number[][]; v: number[][] };
+}
+
+interface Resolved {
+  mode: 'lora' | 'full';
+  seed: number;
+  batchSize: number;
+  accum: number;
+  lr: number;
+  warmup: number;
+  minLrRatio: number;
+  maxGradNorm: number;
+  maxSeqLen: number;
+  totalSteps: number;
+  microPerEpoch: number;
+}
+
+/** Incremental trainer; `train()` wraps it as an async generator. */
+export class Trainer {
+  readonly model: LlamaForCausalLM;
+  readonly opts: TrainOptions;
+  readonly encoded: EncodedExample[];
+  readonly r: Resolved;
+  readonly vars: tf.Variable[];
+  readonly optimizer: AdamW;
+  dropoutRng: Rng;
+  step = 0;
+  private epochCache: { epoch: number; batches: number[][] } | null = null;
+
+  constructor(model: LlamaForCausalLM, examples: TrainExample[], opts: TrainOptions) {
+    if (examples.length === 0) throw new Error('train: no examples');
+    this.model = model;
+    this.opts = opts;
+    const mode = opts.mode ?? 'lora';
+    const seed = opts.seed ?? 0;
+    if (mode === 'full') model.makeBaseTrainable();
+    else if (!model.lora) attachLora(model, { ...(opts.lora ?? { r: 8, alpha: 16 }), seed: mixSeed(seed, 0x10a) });
+    if (mode === 'lora' && model.loraMerged) throw new Error('train: LoRA is merged; unmerge before training');
+    const maxSeqLen = Math.min(opts.maxSeqLen ?? 512, model.config.maxPositionEmbeddings);
+    this.encoded = examples.map((e) => encodeExample(opts.tokenizer, e, maxSeqLen));
+    const batchSize = opts.batchSize ?? 4;
+    const accum = opts.gradAccumSteps ?? 1;
+    const microPerEpoch = Math.ceil(this.encoded.length / batchSize);
+    const stepsPerEpoch = Math.ceil(microPerEpoch / accum);
+    const totalSteps = opts.maxSteps ?? stepsPerEpoch * (opts.epochs ?? 1);
+    const warmup = opts.warmupSteps ?? Math.round((opts.warmupRatio ?? 0) * totalSteps);
+    this.r = {
+      mode,
+      seed,
+      batchSize,
+      accum,
+      lr: opts.learningRate ?? 2e-4,
+      warmup,
+      minLrRatio: opts.minLrRatio ?? 0,
+      maxGradNorm: opts.maxGradNorm ?? 1.0,
+      maxSeqLen,
+      totalSteps,
+      microPerEpoch,
+    };
+    this.vars = model.trainableVariables();
+    if (this.vars.length === 0) throw new Error('train: nothing to train');
+    const decayMask = mode === 'full' ? this.vars.map((v) => v.rank > 1) : this.vars.map(() => true);
+    this.optimizer = new AdamW(this.vars, { beta1: opts.beta1, beta2: opts.beta2, eps: opts.eps, weightDecay: opts.weightDecay ?? 0 }, decayMask);
+    this.dropoutRng = new Rng(mixSeed(seed, 0xd20b));
+    if (opts.resumeFrom) this.restore(opts.resumeFrom);
+  }
+
+  get totalSteps(): number {
+    return this.r.totalSteps;
+  }
+
+  private microBatch(k: number): { epoch: number; indices: number[] } {
+    const epoch = Math.floor(k / this.r.microPerEpoch);
+    if (!this.epochCache || this.epochCache.epoch !== epoch) {
+      this.epochCache = { epoch, batches: epochBatches(this.encoded.map((e) => e.ids.length), this.r.batchSize, this.r.seed, epoch) };
+    }
+    return { epoch, indices: this.epochCache.batches[k % this.r.microPerEpoch] };
+  }
+
+  lrAt(step: number): number {
+    return this.r.lr * cosineWithWarmup(step, this.r.warmup, this.r.totalSteps, this.r.minLrRatio);
+  }
+
+  /** Run one optimizer step (gradAccumSteps micro-batches). */
+  trainStep(): StepLog {
+    const t0 = performance.now();
+    const model = this.model;
+    const mbs = [];
+    for (let j = 0; j < this.r.accum; j++) mbs.push(this.microBatch(this.step * this.r.accum + j));
+    const batches = mbs.map((mb) => collate(mb.indices.map((i) => this.encoded[i]), this.opts.tokenizer.padId));
+    const totalTargets = batches.reduce((a, b) => a + b.labels.length, 0);
+    let acc: tf.Tensor[] | null = null;
+    let lossSum = 0;
+    let tokens = 0;
+    let exs = 0;
+    for (const b of batches) {
+      tokens += b.numTokens;
+      exs += b.numExamples;
+      if (b.labels.length === 0) continue;
+      const { value, grads } = tf.variableGrads(() => {
+        const logits = model.forward({ ids: b.ids, batch: b.batch, seqLen: b.seqLen, attentionMask: b.attentionMask, select: b.select, dropoutRng: this.dropoutRng });
+        return tf.div(tf.sum(crossEntropyRows(logits, b.labels)), totalTargets) as tf.Scalar;
+      }, this.vars);
+      lossSum += value.dataSync()[0];
+      value.dispose();
+      const gl = this.vars.map((v) => grads[v.name] ?? tf.zeros(v.shape));
+      if (!acc) acc = gl;
+      else {
+        const prev: tf.Tensor[] = acc;
+        acc = prev.map((a, i) => tf.add(a, gl[i]));
+        for (const t of [...prev, ...gl]) t.dispose();
+      }
+    }
+    const lr = this.lrAt(this.step);
+    let gradNorm = 0;
+    if (acc) {
+      const clipped = clipByGlobalNorm(acc, this.r.maxGradNorm);
+      gradNorm = clipped.norm;
+      this.optimizer.step(clipped.grads, lr);
+      for (const g of clipped.grads) g.dispose();
+    }
+    if (model.baseTrainable) model.invalidateCaches();
+    this.step += 1;
+    const dt = (performance.now() - t0) / 1000;
+    return {
+      step: this.step,
+      totalSteps: this.r.totalSteps,
+      epoch: mbs[mbs.length - 1].epoch,
+      loss: lossSum,
+      lr,
+      gradNorm,
+      tokensPerSecond: tokens / dt,
+      examplesPerSecond: exs / dt,
+    };
+  }
+
+  checkpoint(): TrainCheckpoint {
+    return {
+      version: 1,
+      mode: this.r.mode,
+      step: this.step,
+      seed: this.r.seed,
+      numExamples: this.encoded.length,
+      batchSize: this.r.batchSize,
+      gradAccumSteps: this.r.accum,
+      totalSteps: this.r.totalSteps,
+      dropoutRng: this.dropoutRng.state(),
+      weights: this.vars.map((v) => ({ shape: [...v.shape], data: Array.from(v.dataSync()) })),
+      optimizer: this.optimizer.exportState(),
+    };
+  }
+
+  restore(c: TrainCheckpoint): void {
+    if (c.version !== 1) throw new Error(`unsupported checkpoint version ${c.version}`);
+    const mism: string[] = [];
+    if (c.mode !== this.r.mode) mism.push('mode');
+    if (c.seed !== this.r.seed) mism.push('seed');
+    if (c.numExamples !== this.encoded.length) mism.push('numExamples');
+    if (c.batchSize !== this.r.batchSize) mism.push('batchSize');
+    if (c.gradAccumSteps !== this.r.accum) mism.push('gradAccumSteps');
+    if (c.totalSteps !== this.r.totalSteps) mism.push('totalSteps');
+    if (c.weights.length !== this.vars.length) mism.push('number of trainable tensors');
+    if (mism.length) throw new Error(`checkpoint does not match this training run: ${mism.join(', ')}`);
+    this.vars.forEach((v, i) => {
+      const w = c.weights[i];
+      if (w.data.length !== v.size) throw new Error(`checkpoint tensor ${i} has ${w.data.length} values, expected ${v.size}`);
+      const t = tf.tensor(Float32Array.from(w.data), v.shape);
+      v.assign(t);
+      t.dispose();
+    });
+    this.optimizer.importState(c.optimizer);
+    this.dropoutRng = new Rng(c.dropoutRng);
+    this.step = c.step;
+    if (this.model.baseTrainable) this.model.invalidateCaches();
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
+
+/**
+ * Train `model` on `examples`, yielding one StepLog per optimizer step. LoRA mode attaches an adapter if the
+ * model has none. Deterministic given seed and backend; resumable bit-exactly from `resumeFrom`.
+ */
+export async function* train(model: LlamaForCausalLM, examples: TrainExample[], options: TrainOptions): AsyncGenerator<StepLog, void, void> {
+  const trainer = new Trainer(model, examples, options);
+  try {
+    while (trainer.step < trainer.totalSteps) {
+      const log = trainer.trainStep();
+      const every = options.checkpointEvery ?? 0;
+      if (every > 0 && (log.step % every === 0 || log.step === trainer.totalSteps)) log.checkpoint = trainer.checkpoint();
+      yield log;
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  } finally {
+    trainer.dispose();
+  }
+}
+
+/**
+ * Split a checkpoint into small JSON metadata + named float32 tensors (e.g. to store the tensors as
+ * safetensors with the io writer instead of as a huge JSON array). Inverse: joinCheckpoint.
+ */
+export function splitCheckpoint(c: TrainCheckpoint): { meta: Omit<TrainCheckpoint, 'weights' | 'optimizer'> & { optimizerT: number; shapes: number[][] }; tensors: Map<string, { shape: number[]; data: Float32Array }> } {
+  const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+  c.weights.forEach((w, i) => {
+    tensors.set(`w.${i}`, { shape: w.shape, data: Float32Array.from(w.data) });
+    tensors.set(`m.${i}`, { shape: w.shape, data: Float32Array.from(c.optimizer.m[i]) });
+    tensors.set(`v.${i}`, { shape: w.shape, data: Float32Array.from(c.optimizer.v[i]) });
+  });
+  const { weights, optimizer, ...rest } = c;
+  return { meta: { ...rest, optimizerT: optimizer.t, shapes: weights.map((w) => w.shape) }, tensors };
+}
+
+export function joinCheckpoint(
+  meta: Omit<TrainCheckpoint, 'weights' | 'optimizer'> & { optimizerT: number; shapes: number[][] },
+  tensors: Map<string, { data: Float32Array }>,
+): TrainCheckpoint {
+  const get = (k: string) => {
+    const t = tensors.get(k);
+    if (!t) throw new Error(`checkpoint tensor '${k}' missing`);
+    return Array.from(t.data);
+  };
+  const { optimizerT, shapes, ...rest } = meta;
+  return {
+    ...rest,
+    weights: shapes.map((shape, i) => ({ shape, data: get(`w.${i}`) })),
+    optimizer: { t: optimizerT, m: shapes.map((_, i) => get(`m.${i}`)), v: shapes.map((_, i) => get(`v.${i}`)) },
+  };
+}
