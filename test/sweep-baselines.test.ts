@@ -1,8 +1,11 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRuns, getSweep, sql } from '@opensoc/db';
 import { pushRecords, startSweep } from '@opensoc/platform';
 import { spawnTrainingWorker, startWorkers, type RunningWorkers, type TrainingWorkerProcess } from '@opensoc/worker';
 import { corpusSample } from './support/corpus.ts';
+import { repoRoot } from './support/services.ts';
 import { testPlatform, trainingWorkerEnv, type TestPlatform } from './support/platform.ts';
 
 let p: TestPlatform;
@@ -38,6 +41,13 @@ describe('a baselines-only sweep on the real Temporal server, PostgreSQL and S3'
     const { sweepId } = await startSweep(p.client, spec('baselines'));
     const result = await p.client.workflow.getHandle(sweepId).result();
     expect(result).toMatchObject({ status: 'completed', units: 6 });
+    if (process.env.OPENSOC_RECORD_HISTORIES === '1') {
+      // Regenerates the replay fixtures (test/replay.test.ts) after an intended workflow change.
+      for (const [file, id] of [['sweep.json', sweepId], ['train-eval.json', `${sweepId}/baseline-keyword-rules/f1/s1`]] as const) {
+        const history = await p.client.workflow.getHandle(id).fetchHistory();
+        writeFileSync(path.join(repoRoot, 'test/fixtures/histories', file), JSON.stringify(history, null, 1));
+      }
+    }
 
     const sweep = await getSweep(p.db.db, sweepId);
     expect(sweep).toMatchObject({ status: 'completed', doneUnits: 6, totalUnits: 6 });

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DatasetRecord, SweepSpecInput } from '@opensoc/contracts';
-import { listComparisons, listLeaderboard } from '@opensoc/db';
+import { getSweep, listComparisons, listLeaderboard } from '@opensoc/db';
 import { pushRecords, startSweep } from '@opensoc/platform';
 import { localWorkers, withPlatform, CliError } from './context.ts';
 import { leaderboardTable, pval } from './format.ts';
@@ -31,11 +32,11 @@ export function demoSpec(datasetRef: string): SweepSpecInput {
     name: 'demo',
     dataset: datasetRef,
     split: { kind: 'template-grouped-kfold', k: 3, seed: 1 },
-    baseModel: { kind: 'pretrain', hiddenSize: 64, layers: 2, heads: 4, kvHeads: 2, intermediateSize: 172, maxSequenceLength: 160, steps: 60, learningRate: 3e-3, seed: 1 },
-    search: { kind: 'grid', grid: { ranks: [4, 8, 16], alphas: [{ timesRank: 1 }, { timesRank: 2 }], learningRates: [3e-3], epochs: [1] } },
+    baseModel: { kind: 'pretrain', hiddenSize: 64, layers: 2, heads: 4, kvHeads: 2, intermediateSize: 172, maxSequenceLength: 64, steps: 24, learningRate: 3e-3, seed: 1 },
+    search: { kind: 'grid', grid: { ranks: [4, 8, 16], alphas: [{ timesRank: 1 }, { timesRank: 2 }], learningRates: [5e-3], epochs: [2] } },
     seeds: [1],
     batchSize: 8,
-    maxSequenceLength: 160,
+    maxSequenceLength: 128,
     modes: ['label-scoring', 'generate-fuzzy'],
     baselines: ['majority', 'keyword-rules', 'tfidf-logreg', 'base-model'],
     concurrency: 2,
@@ -55,9 +56,14 @@ export async function runDemo(opts: { perCategory: number }): Promise<void> {
     const workers = await localWorkers(p);
     try {
       const client = await p.connectTemporal();
-      const { sweepId } = await startSweep(client, demoSpec(`soc-corpus-demo@${demo.hash}`));
-      console.error(`sweep ${sweepId} started`);
-      const result = await watchSweep(client, sweepId);
+      // The id follows from the data and the spec: re-running the demo after a crash or Ctrl-C
+      // attaches to the same sweep, whose finished units are not redone.
+      const spec = demoSpec(`soc-corpus-demo@${demo.hash}`);
+      const id = `demo-${createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 10)}`;
+      const existing = await getSweep(p.db.db, id);
+      const { sweepId, attached } = existing?.status === 'completed' ? { sweepId: id, attached: true } : await startSweep(client, spec, { sweepId: id });
+      console.error(`sweep ${sweepId} ${attached ? 'resumed' : 'started'}`);
+      const result = existing?.status === 'completed' ? { status: 'completed' } : await watchSweep(client, sweepId);
       if (result.status !== 'completed') throw new CliError(`sweep ${sweepId} ended ${result.status}`);
       for (const task of ['threatCategory', 'mitreTechnique', 'severity'] as const) {
         const rows = await listLeaderboard(p.db.db, { sweepId, task });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { THREAT_CATEGORIES, SEVERITIES, type DatasetRecord, type Prediction, type ClassificationMode } from '@opensoc/contracts';
 import { parseFuzzy, parseStrict, parsedToPrediction, TACTIC_INFO, TECHNIQUE_NAMES, techniqueParent } from '@opensoc/eval';
 import {
-  formatPrompt, generate, initBackend, iterateCheckpointTensors, LlamaForCausalLM, loadLlamaConfig, loadTokenizer, localDirectorySource, scoreLabels,
+  DEFAULT_STOP_SEQUENCES, formatPrompt, generate, initBackend, iterateCheckpointTensors, LlamaForCausalLM, loadLlamaConfig, loadTokenizer, localDirectorySource, scoreLabels,
   type BackendName, type Tokenizer,
 } from '@opensoc/model';
 import type { ArtifactStore } from '@opensoc/storage';
@@ -97,7 +97,7 @@ export function classifyByScoring(m: LoadedModel, log: string, c: Candidates): P
   return { threatCategory: category, mitreTechnique: technique, mitreTechniqueParent: techniqueParent(technique), mitreTactic: tactic, severity };
 }
 
-/** Generation is capped: the four scored fields fit well within this many tokens. */
+/** Generation is capped and stops at THREAT_TYPE: the four scored fields come first and fit well within this. */
 export const MAX_NEW_TOKENS = 64;
 
 /** Predictions for the given records in each requested mode (generation is shared by strict and fuzzy). */
@@ -116,7 +116,9 @@ export async function predictRecords(m: LoadedModel, records: DatasetRecord[], m
     const batch = 8;
     for (let i = 0; i < records.length; i += batch) {
       const slice = records.slice(i, i + batch);
-      const results = await generate(m.model, m.tokenizer, slice.map((r) => formatPrompt(INSTRUCTION, r.log)), { maxNewTokens: MAX_NEW_TOKENS, batchSize: batch });
+      const results = await generate(m.model, m.tokenizer, slice.map((r) => formatPrompt(INSTRUCTION, r.log)), {
+        maxNewTokens: MAX_NEW_TOKENS, batchSize: batch, stopSequences: [...DEFAULT_STOP_SEQUENCES, '\nTHREAT_TYPE:'],
+      });
       slice.forEach((r, j) => {
         const text = results[j]!.text;
         for (const mode of generating) {

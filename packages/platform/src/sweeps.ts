@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { sweepSpecSchema, TASK_QUEUES, WORKFLOW_NAMES, QUERIES, expandUnits, type SweepSpec } from '@opensoc/contracts';
 import { InvalidInputError } from './errors.ts';
 
@@ -36,17 +36,26 @@ export function newSweepId(name: string): string {
   return `${name.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40)}-${randomBytes(4).toString('hex')}`;
 }
 
-/** Starts a sweep workflow; the spec is validated first, so a bad spec starts nothing. */
-export async function startSweep(client: Client, input: unknown, opts: { sweepId?: string } = {}): Promise<{ sweepId: string; units: number }> {
+/**
+ * Starts a sweep workflow; the spec is validated first, so a bad spec starts nothing. With a
+ * given sweepId that is already running, it attaches instead (a crashed `--wait` resumes).
+ */
+export async function startSweep(client: Client, input: unknown, opts: { sweepId?: string } = {}): Promise<{ sweepId: string; units: number; attached?: boolean }> {
   const spec = parseSweepSpec(input);
   const sweepId = opts.sweepId ?? newSweepId(spec.name);
-  await client.workflow.start(WORKFLOW_NAMES.sweep, {
-    taskQueue: TASK_QUEUES.orchestration,
-    workflowId: sweepId,
-    args: [{ sweepId, spec, codeCommit: codeCommit() }],
-  });
-  // Units are known once the split is materialized; this is the count per fold times the fold count estimate.
-  return { sweepId, units: expandUnits(spec, sweepId, spec.split.kind === 'stratified-kfold' || spec.split.kind === 'template-grouped-kfold' ? spec.split.k : 1).length };
+  let attached = false;
+  try {
+    await client.workflow.start(WORKFLOW_NAMES.sweep, {
+      taskQueue: TASK_QUEUES.orchestration,
+      workflowId: sweepId,
+      args: [{ sweepId, spec, codeCommit: codeCommit() }],
+    });
+  } catch (e) {
+    if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+    attached = true;
+  }
+  // Units are exact once the split is materialized; for k-fold this count is already exact.
+  return { sweepId, attached, units: expandUnits(spec, sweepId, spec.split.kind === 'stratified-kfold' || spec.split.kind === 'template-grouped-kfold' ? spec.split.k : 1).length };
 }
 
 export async function sweepProgress(client: Client, sweepId: string) {

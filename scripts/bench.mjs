@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// `pnpm bench <name> [args]`: speed and memory benchmarks (never part of the test suite).
+import { spawnSync } from 'node:child_process';
+
+const benches = {
+  orchestration: ['tsx', 'apps/worker/bench/orchestration.ts'],
+  'model-train': ['tsx', 'packages/model/bench/train-throughput.ts'],
+  'model-generate': ['tsx', 'packages/model/bench/generate.ts'],
+  'model-load': ['tsx', 'packages/model/bench/load-rss.ts'],
+  'model-leak': ['tsx', 'packages/model/bench/leak.ts'],
+  'torch-peft': ['python3', 'packages/model/bench/torch_peft_bench.py'],
+  api: ['tsx', 'apps/api/bench/leaderboard.ts'],
+};
+const [name, ...args] = process.argv.slice(2);
+if (!name || !benches[name]) {
+  console.error(`usage: pnpm bench <${Object.keys(benches).join('|')}> [args]`);
+  process.exit(2);
+}
+const [cmd, ...rest] = benches[name];
+const r = spawnSync(cmd === 'tsx' ? 'npx' : cmd, cmd === 'tsx' ? ['tsx', ...rest, ...args] : [...rest, ...args], { stdio: 'inherit' });
+process.exit(r.status ?? 1);
