@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { workflowBundle } from '@opensoc/worker';
+import { replayHistory } from '@opensoc/worker';
 import { repoRoot } from './support/services.ts';
 
 const dir = path.join(repoRoot, 'test/fixtures/histories');
@@ -18,7 +17,17 @@ describe('workflow determinism', () => {
   for (const file of files) {
     it(`replays ${file}`, async () => {
       const history = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
-      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file);
+      await replayHistory(history, file);
     });
   }
+});
+
+describe('a non-deterministic change is caught', () => {
+  it('fails to replay a history whose recorded activity differs from what the code schedules', async () => {
+    const history = JSON.parse(readFileSync(path.join(dir, 'train-eval.json'), 'utf8'));
+    // Pretend the recorded run scheduled another activity than today's code does.
+    const scheduled = history.events.find((e: { activityTaskScheduledEventAttributes?: unknown }) => e.activityTaskScheduledEventAttributes);
+    scheduled.activityTaskScheduledEventAttributes.activityType.name = 'somethingElse';
+    await expect(replayHistory(history, 'tampered')).rejects.toThrow(/[Nn]ondetermin|[Dd]eterminism/);
+  });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRuns, getSweep, sql } from '@opensoc/db';
 import { pushRecords, startSweep } from '@opensoc/platform';
-import { spawnTrainingWorker, startWorkers, type RunningWorkers, type TrainingWorkerProcess } from '@opensoc/worker';
+import { historyJson, spawnTrainingWorker, startWorkers, type RunningWorkers, type TrainingWorkerProcess } from '@opensoc/worker';
 import { corpusSample } from './support/corpus.ts';
 import { repoRoot } from './support/services.ts';
 import { testPlatform, trainingWorkerEnv, type TestPlatform } from './support/platform.ts';
@@ -45,7 +45,7 @@ describe('a baselines-only sweep on the real Temporal server, PostgreSQL and S3'
       // Regenerates the replay fixtures (test/replay.test.ts) after an intended workflow change.
       for (const [file, id] of [['sweep.json', sweepId], ['train-eval.json', `${sweepId}/baseline-keyword-rules/f1/s1`]] as const) {
         const history = await p.client.workflow.getHandle(id).fetchHistory();
-        writeFileSync(path.join(repoRoot, 'test/fixtures/histories', file), JSON.stringify(history, null, 1));
+        writeFileSync(path.join(repoRoot, 'test/fixtures/histories', file), await historyJson(history));
       }
     }
 

@@ -113,4 +113,20 @@ describe('LoRA sweeps on a pipeline-pretrained Llama', () => {
     expect(await accuracy(sweepId)).toBe(await accuracy(uninterrupted));
     await b.stop();
   });
+
+  it('two training workers share a sweep; when one is killed the other finishes all the work', async () => {
+    const [a, b] = [trainer(), trainer()];
+    await Promise.all([a.ready, b.ready]);
+    const twoConfigs = { ...spec('shared'), search: { kind: 'grid', grid: { ranks: [2, 4], alphas: [8], learningRates: [5e-3], epochs: [2] } }, concurrency: 2 };
+    const { sweepId } = await startSweep(p.client, twoConfigs);
+    await waitForCheckpoint(sweepId, 2);
+    a.child.kill('SIGKILL');
+    await a.exited;
+    const result = await p.client.workflow.getHandle(sweepId).result();
+    expect(result).toMatchObject({ status: 'completed', units: 3 });
+    const rows = await listLeaderboard(p.db.db, { sweepId, task: 'severity', mode: 'label-scoring' });
+    expect(rows.map((r) => r.label).sort()).toEqual(['r2-a8', 'r4-a8']);
+    await b.stop();
+  });
 });
+

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { THREAT_CATEGORIES, SEVERITIES, type DatasetRecord, type Prediction, type ClassificationMode } from '@opensoc/contracts';
 import { parseFuzzy, parseStrict, parsedToPrediction, TACTIC_INFO, TECHNIQUE_NAMES, techniqueParent } from '@opensoc/eval';
 import {
-  DEFAULT_STOP_SEQUENCES, formatPrompt, generate, initBackend, iterateCheckpointTensors, LlamaForCausalLM, loadLlamaConfig, loadTokenizer, localDirectorySource, scoreLabels,
+  DEFAULT_STOP_SEQUENCES, formatPrompt, generate, initBackend, iterateCheckpointTensors, LlamaForCausalLM, loadLlamaConfig, loadTokenizer, localDirectorySource, IncrementalScorer, scoreLabels,
   type BackendName, type Tokenizer,
 } from '@opensoc/model';
 import type { ArtifactStore } from '@opensoc/storage';
@@ -78,23 +78,87 @@ export function candidatesFrom(train: DatasetRecord[]): Candidates {
 }
 
 /**
+ * Token ids of lines as they appear after a newline inside a longer text. SentencePiece-style
+ * tokenizers never merge across a newline (it is a byte token), so the ids of a response can be
+ * assembled line by line and each distinct line encoded once: label scoring then costs one
+ * tokenizer call per record instead of one per candidate. `consistent()` checks the assumption.
+ */
+export class LineTokens {
+  private readonly cache = new Map<string, number[]>();
+  private readonly marker: number[];
+  readonly newline: number[];
+
+  constructor(private readonly tok: Tokenizer) {
+    this.marker = tok.encode('\n', { addBos: false });
+    const withText = tok.encode('x\n', { addBos: false });
+    let k = 0;
+    while (k < this.marker.length && k < withText.length && this.marker[this.marker.length - 1 - k] === withText[withText.length - 1 - k]) k++;
+    this.newline = this.marker.slice(this.marker.length - k);
+  }
+
+  /** Ids of `text` + newline, as they appear right after a newline. */
+  line(text: string): number[] {
+    let ids = this.cache.get(text);
+    if (!ids) {
+      const enc = this.tok.encode(`\n${text}\n`, { addBos: false });
+      ids = enc.slice(this.marker.length);
+      this.cache.set(text, ids);
+    }
+    return ids;
+  }
+
+  /** True when prompt + lines encodes to exactly the assembled ids. */
+  consistent(prompt: string, lines: string[]): boolean {
+    const assembled = [...this.tok.encode(prompt, { addBos: true }), ...lines.flatMap((l) => this.line(l))];
+    const joint = this.tok.encode(prompt + lines.map((l) => `${l}\n`).join(''), { addBos: true });
+    return assembled.length === joint.length && assembled.every((id, i) => id === joint[i]);
+  }
+}
+
+const lineTokens = new WeakMap<Tokenizer, LineTokens | null>();
+
+/**
  * Label scoring: for each field in target order, the candidate with the highest log-likelihood
  * given the prompt and the fields chosen so far. No output parser is involved.
  */
 export function classifyByScoring(m: LoadedModel, log: string, c: Candidates): Prediction['predicted'] {
-  let context = formatPrompt(INSTRUCTION, log) + 'THREAT_CATEGORY: ';
-  const pick = <T>(values: readonly T[], text: (v: T) => string): T => {
-    const s = scoreLabels(m.model, m.tokenizer, context, values.map((v) => `${text(v)}\n`));
-    return values[s.best]!;
+  const prompt = formatPrompt(INSTRUCTION, log);
+  let lines = lineTokens.get(m.tokenizer);
+  if (lines === undefined) {
+    const probe = new LineTokens(m.tokenizer);
+    lines = probe.consistent(prompt, ['THREAT_CATEGORY: sql-injection', 'MITRE_TECHNIQUE: T1190 (Exploit Public-Facing Application)', 'SEVERITY: HIGH']) ? probe : null;
+    lineTokens.set(m.tokenizer, lines);
+  }
+  const promptIds = lines ? m.tokenizer.encode(prompt, { addBos: true }) : [];
+  // Keep the prompt inside the model's context: drop the log's oldest tokens (BOS kept), leaving room for the answer.
+  const room = m.model.config.maxPositionEmbeddings - 96;
+  const scorer = lines ? new IncrementalScorer(m.model, m.tokenizer, promptIds.length > room ? [promptIds[0]!, ...promptIds.slice(promptIds.length - room + 1)] : promptIds) : null;
+  let text = prompt;
+  const pick = <T>(field: string, values: readonly T[], show: (v: T) => string): T => {
+    let best: number;
+    if (lines && scorer) {
+      // Leading tokens shared by every candidate line extend the context; the rest is scored.
+      const ids = values.map((v) => lines!.line(`${field}: ${show(v)}`));
+      let common = 0;
+      while (ids.every((x) => common < x.length - 1 && x[common] === ids[0]![common])) common++;
+      scorer.append(ids[0]!.slice(0, common));
+      best = scorer.score(ids.map((x) => x.slice(common))).best;
+      scorer.append(ids[best]!.slice(common));
+    } else {
+      best = scoreLabels(m.model, m.tokenizer, `${text}${field}: `, values.map((v) => `${show(v)}\n`)).best;
+    }
+    text += `${field}: ${show(values[best]!)}\n`;
+    return values[best]!;
   };
-  const category = pick(THREAT_CATEGORIES, (v) => v);
-  context += `${category}\nMITRE_TECHNIQUE: `;
-  const technique = pick(c.techniques, techniqueText);
-  context += `${techniqueText(technique)}\nMITRE_TACTIC: `;
-  const tactic = pick(c.tactics, tacticText);
-  context += `${tacticText(tactic)}\nSEVERITY: `;
-  const severity = pick(SEVERITIES, (v) => v);
-  return { threatCategory: category, mitreTechnique: technique, mitreTechniqueParent: techniqueParent(technique), mitreTactic: tactic, severity };
+  try {
+    const category = pick('THREAT_CATEGORY', THREAT_CATEGORIES, (v) => v);
+    const technique = pick('MITRE_TECHNIQUE', c.techniques, techniqueText);
+    const tactic = pick('MITRE_TACTIC', c.tactics, tacticText);
+    const severity = pick('SEVERITY', SEVERITIES, (v) => v);
+    return { threatCategory: category, mitreTechnique: technique, mitreTechniqueParent: techniqueParent(technique), mitreTactic: tactic, severity };
+  } finally {
+    scorer?.dispose();
+  }
 }
 
 /** Generation is capped and stops at THREAT_TYPE: the four scored fields come first and fit well within this. */

@@ -242,6 +242,60 @@ export function scoreLabelSets<K extends string>(
   return out;
 }
 
+/**
+ * Label scoring along a growing context: the context's KV cache is computed once and extended
+ * with `append`, so choosing several fields one after another (each given the previous choices)
+ * costs one pass over the prompt instead of one per field. Dispose when done.
+ */
+export class IncrementalScorer {
+  private readonly cache: KVCache;
+  private lp: Float32Array;
+  constructor(private readonly model: LlamaForCausalLM, private readonly tok: Tokenizer, contextIds: number[]) {
+    this.cache = new KVCache(model.config.numHiddenLayers, 1);
+    this.lp = this.advance(contextIds);
+  }
+  private advance(ids: number[]): Float32Array {
+    if (this.cache.length + ids.length > this.model.config.maxPositionEmbeddings) throw new Error('IncrementalScorer: context longer than the model allows');
+    const t = tf.tidy(() => tf.logSoftmax(this.model.forward({ ids, batch: 1, seqLen: ids.length, select: 'last', cache: this.cache })));
+    const lp = t.dataSync() as Float32Array;
+    t.dispose();
+    return lp;
+  }
+  /** Appends tokens to the context. */
+  append(ids: number[]): void {
+    if (ids.length > 0) this.lp = this.advance(ids);
+  }
+  /** Scores continuations of the current context (the context is not changed). */
+  score(conts: number[][], opts: ScoreOptions = {}): LabelScores {
+    if (conts.length === 0) throw new Error('IncrementalScorer: no candidates');
+    return scoreAgainstPrefix(this.model, this.tok, this.cache, this.lp, conts.map((_, i) => String(i)), conts, opts);
+  }
+  dispose(): void {
+    this.cache.dispose();
+  }
+}
+
+/**
+ * Label scoring on token ids: the log-likelihood of each continuation given the context ids
+ * (BOS included by the caller). For callers that tokenize once and reuse candidate ids.
+ */
+export function scoreContinuationIds(model: LlamaForCausalLM, tok: Tokenizer, contextIds: number[], conts: number[][], opts: ScoreOptions = {}): LabelScores {
+  if (conts.length === 0) throw new Error('scoreContinuationIds: no candidates');
+  const longest = Math.max(...conts.map((c) => c.length));
+  const room = model.config.maxPositionEmbeddings - longest;
+  if (room < 2) throw new Error('scoreContinuationIds: a candidate is longer than the model context');
+  const ids = contextIds.length > room ? [contextIds[0], ...contextIds.slice(contextIds.length - room + 1)] : contextIds;
+  const prefix = new KVCache(model.config.numHiddenLayers, 1);
+  try {
+    const lp0T = tf.tidy(() => tf.logSoftmax(model.forward({ ids, batch: 1, seqLen: ids.length, select: 'last', cache: prefix })));
+    const lp0 = lp0T.dataSync() as Float32Array;
+    lp0T.dispose();
+    return scoreAgainstPrefix(model, tok, prefix, lp0, conts.map((_, i) => String(i)), conts, opts);
+  } finally {
+    prefix.dispose();
+  }
+}
+
 function scoreAgainstPrefix(
   model: LlamaForCausalLM,
   tok: Tokenizer,

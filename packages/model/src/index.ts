@@ -25,7 +25,7 @@ export type { Batch, EncodedExample, InstructionExample, TextExample, TokenizedE
 export { AdamW, clipByGlobalNorm, cosineWithWarmup } from './optim.ts';
 export { Trainer, joinCheckpoint, splitCheckpoint, train } from './train.ts';
 export type { StepLog, TrainCheckpoint, TrainOptions } from './train.ts';
-export { generate, generateResponse, scoreLabelSets, scoreLabels, scoreLabelsBatch } from './generate.ts';
+export { IncrementalScorer, generate, generateResponse, scoreContinuationIds, scoreLabelSets, scoreLabels, scoreLabelsBatch } from './generate.ts';
 export type { GenerateOptions, GenerateResult, LabelScores, ScoreOptions } from './generate.ts';
 export * from './io/index.ts';
 export { loadBaseModel, saveBaseModel, saveLoraAdapter, loadLoraAdapter } from './pretrained.ts';
