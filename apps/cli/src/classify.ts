@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { SweepContext } from '@opensoc/contracts';
+import type { SweepContext, SweepSpec } from '@opensoc/contracts';
 import { getLeaderboardEntry, getRun, getSweep, listFoldResults } from '@opensoc/db';
 import { loadAdapter, loraFromPeftTensors, mergeLora } from '@opensoc/model';
 import { datasetKey, loadDatasetRecords, loadSplit, type Platform } from '@opensoc/platform';
@@ -20,7 +20,9 @@ export async function classifyCommand(p: Platform, ref: string, fold: number, fi
   if (!run) throw new CliError(`no leaderboard entry or run named ${ref}`, EXIT.notFound);
   if (run.family !== 'lora') throw new CliError(`run ${runId} is a ${run.family} baseline, not a LoRA adapter`, EXIT.usage);
   const adapterKey = (await listFoldResults(db, runId)).find((f) => f.fold === fold && f.adapterKey)?.adapterKey;
-  const ctx = (await getSweep(db, run.sweepId))?.context as SweepContext | undefined;
+  const sweep = await getSweep(db, run.sweepId);
+  const ctx = sweep?.context as SweepContext | undefined;
+  const maxSequenceLength = (sweep?.spec as SweepSpec | undefined)?.maxSequenceLength ?? 256;
   if (!adapterKey || !ctx) throw new CliError(`run ${runId} has no adapter for fold ${fold}`, EXIT.notFound);
 
   const cacheDir = path.resolve(p.config.dataDir, 'cache');
@@ -46,7 +48,7 @@ export async function classifyCommand(p: Platform, ref: string, fold: number, fi
       if (line.startsWith('{')) {
         try { log = String((JSON.parse(line) as { log?: unknown }).log ?? line); } catch { /* a plain log line that starts with { */ }
       }
-      const predicted = classifyByScoring(m, log, candidates);
+      const predicted = classifyByScoring(m, log, candidates, maxSequenceLength);
       process.stdout.write(`${JSON.stringify({ log, ...predicted })}\n`);
       n++;
     }

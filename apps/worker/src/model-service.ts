@@ -68,6 +68,26 @@ export async function loadModelDir(dir: string): Promise<LoadedModel> {
   return { model, tokenizer, dir };
 }
 
+/** Tokens reserved for the answer lines after the prompt (the four scored fields and THREAT_TYPE). */
+const ANSWER_ROOM = 64;
+
+/**
+ * The log shortened (from its end) so that the prompt fits in maxTokens, as training shortens
+ * over-long logs: evaluation then sees prompts shaped like the training ones.
+ */
+export function fitLog(tok: Tokenizer, log: string, maxTokens: number): string {
+  const fits = (text: string) => tok.encode(formatPrompt(INSTRUCTION, text), { addBos: true }).length <= maxTokens;
+  if (fits(log)) return log;
+  let lo = 0;
+  let hi = log.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits(log.slice(0, mid))) lo = mid;
+    else hi = mid - 1;
+  }
+  return log.slice(0, lo);
+}
+
 /** Candidate answers for label scoring, from the training records (the model can only know those). */
 export interface Candidates { techniques: (string | null)[]; tactics: (string | null)[] }
 export function candidatesFrom(train: DatasetRecord[]): Candidates {
@@ -121,18 +141,15 @@ const lineTokens = new WeakMap<Tokenizer, LineTokens | null>();
  * Label scoring: for each field in target order, the candidate with the highest log-likelihood
  * given the prompt and the fields chosen so far. No output parser is involved.
  */
-export function classifyByScoring(m: LoadedModel, log: string, c: Candidates): Prediction['predicted'] {
-  const prompt = formatPrompt(INSTRUCTION, log);
+export function classifyByScoring(m: LoadedModel, log: string, c: Candidates, maxSequenceLength = m.model.config.maxPositionEmbeddings): Prediction['predicted'] {
+  const prompt = formatPrompt(INSTRUCTION, fitLog(m.tokenizer, log, Math.min(maxSequenceLength, m.model.config.maxPositionEmbeddings) - ANSWER_ROOM));
   let lines = lineTokens.get(m.tokenizer);
   if (lines === undefined) {
     const probe = new LineTokens(m.tokenizer);
     lines = probe.consistent(prompt, ['THREAT_CATEGORY: sql-injection', 'MITRE_TECHNIQUE: T1190 (Exploit Public-Facing Application)', 'SEVERITY: HIGH']) ? probe : null;
     lineTokens.set(m.tokenizer, lines);
   }
-  const promptIds = lines ? m.tokenizer.encode(prompt, { addBos: true }) : [];
-  // Keep the prompt inside the model's context: drop the log's oldest tokens (BOS kept), leaving room for the answer.
-  const room = m.model.config.maxPositionEmbeddings - 96;
-  const scorer = lines ? new IncrementalScorer(m.model, m.tokenizer, promptIds.length > room ? [promptIds[0]!, ...promptIds.slice(promptIds.length - room + 1)] : promptIds) : null;
+  const scorer = lines ? new IncrementalScorer(m.model, m.tokenizer, m.tokenizer.encode(prompt, { addBos: true })) : null;
   let text = prompt;
   const pick = <T>(field: string, values: readonly T[], show: (v: T) => string): T => {
     let best: number;
@@ -162,14 +179,15 @@ export function classifyByScoring(m: LoadedModel, log: string, c: Candidates): P
 }
 
 /** Generation is capped and stops at THREAT_TYPE: the four scored fields come first and fit well within this. */
-export const MAX_NEW_TOKENS = 64;
+export const MAX_NEW_TOKENS = 48;
 
 /** Predictions for the given records in each requested mode (generation is shared by strict and fuzzy). */
-export async function predictRecords(m: LoadedModel, records: DatasetRecord[], modes: ClassificationMode[], c: Candidates, fold: number, onProgress?: (done: number) => void): Promise<Map<ClassificationMode, Prediction[]>> {
+export async function predictRecords(m: LoadedModel, records: DatasetRecord[], modes: ClassificationMode[], c: Candidates, fold: number, maxSequenceLength: number, onProgress?: (done: number) => void): Promise<Map<ClassificationMode, Prediction[]>> {
+  const promptTokens = Math.min(maxSequenceLength, m.model.config.maxPositionEmbeddings) - ANSWER_ROOM;
   const out = new Map<ClassificationMode, Prediction[]>(modes.map((mode) => [mode, []]));
   if (modes.includes('label-scoring')) {
     for (const [i, r] of records.entries()) {
-      out.get('label-scoring')!.push({ recordId: r.id, fold, mode: 'label-scoring', predicted: classifyByScoring(m, r.log, c) });
+      out.get('label-scoring')!.push({ recordId: r.id, fold, mode: 'label-scoring', predicted: classifyByScoring(m, r.log, c, maxSequenceLength) });
       onProgress?.(i);
       // Yield so heartbeats and cancellation get through between records.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -180,7 +198,7 @@ export async function predictRecords(m: LoadedModel, records: DatasetRecord[], m
     const batch = 8;
     for (let i = 0; i < records.length; i += batch) {
       const slice = records.slice(i, i + batch);
-      const results = await generate(m.model, m.tokenizer, slice.map((r) => formatPrompt(INSTRUCTION, r.log)), {
+      const results = await generate(m.model, m.tokenizer, slice.map((r) => formatPrompt(INSTRUCTION, fitLog(m.tokenizer, r.log, promptTokens))), {
         maxNewTokens: MAX_NEW_TOKENS, batchSize: batch, stopSequences: [...DEFAULT_STOP_SEQUENCES, '\nTHREAT_TYPE:'],
       });
       slice.forEach((r, j) => {

@@ -118,12 +118,12 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
     return out;
   }
 
-  async function evaluateModel(m: LoadedModel, ctx: SweepContext, unit: { runId: string; fold: number }, modes: ClassificationMode[]): Promise<PredictionOutput[]> {
+  async function evaluateModel(m: LoadedModel, ctx: SweepContext, unit: { runId: string; fold: number; maxSequenceLength: number }, modes: ClassificationMode[]): Promise<PredictionOutput[]> {
     const { train, evalSets } = await unitData(store, ctx, unit.fold);
     const candidates = candidatesFrom(train);
     const out: PredictionOutput[] = [];
     for (const set of evalSets) {
-      const byMode = await predictRecords(m, set.records, modes, candidates, unit.fold, (done) => Context.current().heartbeat({ phase: `evaluating ${set.name}`, done }));
+      const byMode = await predictRecords(m, set.records, modes, candidates, unit.fold, unit.maxSequenceLength, (done) => Context.current().heartbeat({ phase: `evaluating ${set.name}`, done }));
       out.push(...(await writeAll(unit, byMode, set.name)));
     }
     return out;
