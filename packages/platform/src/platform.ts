@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Connection, Client } from '@temporalio/client';
 import { loadConfig, type OpenSocConfig } from '@opensoc/config';
 import { connectPglite, connectPostgres, type DbHandle } from '@opensoc/db';
-import { connectionInfo, defaultServicesConfig, startService } from '@opensoc/local-services';
+import { connectionInfo, defaultServicesConfig, serviceStatus, startService, stopService, type ServiceName } from '@opensoc/local-services';
 import { ArtifactStore } from '@opensoc/storage';
 
 /**
@@ -21,15 +21,22 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-export async function openPlatform(config: OpenSocConfig = loadConfig(), opts: { database?: boolean } = {}): Promise<Platform> {
+export async function openPlatform(config: OpenSocConfig = loadConfig(), opts: { database?: boolean; keepServices?: boolean } = {}): Promise<Platform> {
   const services = defaultServicesConfig(path.resolve(config.dataDir));
   const local = connectionInfo(services);
 
+  // Embedded services this call started are stopped again by close(), so a command leaves no
+  // daemon behind; ones already running (`opensoc dev up`) are left alone.
+  const started: ServiceName[] = [];
+  const ensure = async (name: ServiceName) => {
+    if (!(await serviceStatus(services, name)).running) started.push(name);
+    await startService(services, name);
+  };
   let temporalAddress: string;
   if (config.temporal.mode === 'external') {
     temporalAddress = config.temporal.address;
   } else {
-    await startService(services, 'temporal');
+    await ensure('temporal');
     temporalAddress = local.temporalAddress;
   }
 
@@ -37,7 +44,7 @@ export async function openPlatform(config: OpenSocConfig = loadConfig(), opts: {
   if (config.s3.mode === 'external') {
     store = new ArtifactStore({ endpoint: config.s3.endpoint, region: config.s3.region, bucket: config.s3.bucket, accessKeyId: config.s3.accessKeyId, secretAccessKey: config.s3.secretAccessKey });
   } else {
-    await startService(services, 's3');
+    await ensure('s3');
     store = new ArtifactStore({ endpoint: local.s3Endpoint, region: config.s3.region, bucket: config.s3.bucket, accessKeyId: local.s3AccessKey, secretAccessKey: local.s3SecretKey });
   }
   await store.ensureBucket();
@@ -57,6 +64,7 @@ export async function openPlatform(config: OpenSocConfig = loadConfig(), opts: {
       for (const c of connections) await c.close().catch(() => {});
       store.destroy();
       await db?.close();
+      if (opts.keepServices !== true) for (const name of started.reverse()) await stopService(services, name);
     },
   };
 }
