@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -75,4 +75,23 @@ describe('opensoc dataset (CLI, real PostgreSQL and S3)', () => {
     expect(diff.relabelled[0].changes[0].field).toBe('severity');
     expect((await opensoc('dataset', 'show', 'nope@latest')).code).toBe(3);
   });
+
+  const studyDir = path.resolve(repoRoot, '../shared/data/opensoc-ai');
+  it.skipIf(!existsSync(studyDir))('imports the OpenSOC-AI files and shows what a template-grouped split does to their leakage', async () => {
+    const imported = await opensoc('dataset', 'import', path.join(studyDir, 'soc_train.json'), path.join(studyDir, 'soc_eval.json'), '--name', 'opensoc-ai', '--json');
+    expect(imported.code).toBe(0);
+    expect(JSON.parse(imported.stdout).records).toBe(500);
+    const evalOnly = await opensoc('dataset', 'import', path.join(studyDir, 'soc_eval.json'), '--name', 'opensoc-ai-eval', '--json');
+    expect(JSON.parse(evalOnly.stdout).records).toBe(50);
+    // The study's own 450/50 split: most eval records share a log template with training.
+    const fixed = JSON.parse((await opensoc('dataset', 'split', 'opensoc-ai@latest', '--kind', 'fixed', '--test-ids-from', 'opensoc-ai-eval@latest', '--json')).stdout);
+    expect(fixed.leakage[0].testRecords).toBe(50);
+    expect(fixed.leakage[0].sharedTemplate).toBeGreaterThan(25);
+    // Template-grouped 5-fold CV: no test record shares a template with its training side.
+    const grouped = JSON.parse((await opensoc('dataset', 'split', 'opensoc-ai@latest', '--kind', 'template-grouped-kfold', '--k', '5', '--json')).stdout);
+    expect(grouped.leakage).toHaveLength(5);
+    for (const f of grouped.leakage) expect(f.sharedTemplate).toBe(0);
+    expect(grouped.leakage.reduce((n: number, f: { testRecords: number }) => n + f.testRecords, 0)).toBe(500);
+  });
 });
+

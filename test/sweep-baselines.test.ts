@@ -71,6 +71,21 @@ describe('a baselines-only sweep on the real Temporal server, PostgreSQL and S3'
     expect(comparisons.rows[0]!.n).toBeGreaterThan(0);
   });
 
+  it('continues as new when the history grows, and still finishes every unit exactly once', async () => {
+    const many = { ...spec('long'), split: { kind: 'stratified-kfold', k: 10, seed: 1 }, concurrency: 4 };
+    const { sweepId } = await startSweep(p.client, many, { historyLimit: 60 });
+    const handle = p.client.workflow.getHandle(sweepId);
+    const result = await handle.result();
+    expect(result).toMatchObject({ status: 'completed', units: 20 });
+    // Several runs of the same workflow id: the history was cut into pieces by continue-as-new.
+    const runs = [];
+    for await (const w of p.client.workflow.list({ query: `WorkflowId = '${sweepId}'` })) runs.push(w.runId);
+    expect(runs.length).toBeGreaterThan(1);
+    const rows = (await p.db.db.execute(sql`SELECT count(*)::int AS n FROM fold_results f JOIN runs r ON r.id = f.run_id WHERE r.sweep_id = ${sweepId}`)) as unknown as { rows: { n: number }[] };
+    expect(rows.rows[0]!.n).toBe(20);
+    expect(await getSweep(p.db.db, sweepId)).toMatchObject({ status: 'completed', doneUnits: 20 });
+  });
+
   it('rejects an invalid spec before starting anything, listing every error', async () => {
     const bad = { ...spec('bad'), split: { kind: 'template-grouped-kfold', k: 1 }, concurrency: 0, dataset: 'no version' };
     await expect(startSweep(p.client, bad)).rejects.toThrow(/invalid sweep spec \(3 errors\)[\s\S]*dataset[\s\S]*split\.k[\s\S]*concurrency/);

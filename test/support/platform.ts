@@ -27,7 +27,7 @@ export async function testPlatform(prefix: string): Promise<TestPlatform> {
   const connection = await Connection.connect({ address: c.temporalAddress });
   // A namespace per test platform, so workflows left by another test never reach these workers.
   const namespace = bucket;
-  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 86_400 } });
+  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 86_400 as never } });
   for (let i = 0; i < 100; i++) {
     try { await connection.workflowService.describeNamespace({ namespace }); break; } catch { await new Promise((r) => setTimeout(r, 100)); }
   }

@@ -20,7 +20,8 @@ export interface SweepProgress {
 }
 export const progressQuery = defineQuery<SweepProgress>(QUERIES.progress);
 
-export interface SweepInput { sweepId: string; spec: SweepSpec; codeCommit: string }
+/** historyLimit: events before continue-as-new (default HISTORY_LIMIT; tests lower it). */
+export interface SweepInput { sweepId: string; spec: SweepSpec; codeCommit: string; historyLimit?: number }
 /** State carried across continue-as-new so a 1,000-unit sweep keeps a short history. */
 export interface SweepCarry { ctx: SweepContext; units: Unit[]; next: number; done: number; failed: number; best: SweepProgress['best'] }
 
@@ -67,7 +68,7 @@ export async function sweepWorkflow(input: SweepInput, carry?: SweepCarry): Prom
 
     while (next < units.length) {
       if (running.size >= spec.concurrency) await Promise.race(running.values());
-      if (workflowInfo().historyLength > HISTORY_LIMIT) {
+      if (workflowInfo().historyLength > (input.historyLimit ?? HISTORY_LIMIT)) {
         await Promise.all(running.values());
         await orchestration.updateSweepProgress({ sweepId, done: progress.done + progress.failed, total: units.length });
         await continueAsNew<typeof sweepWorkflow>(input, { ctx, units, next, done: progress.done, failed: progress.failed, best: progress.best });

@@ -4,12 +4,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
-import { TASKS, type Task } from '@opensoc/contracts';
+import { splitSpecSchema, TASKS, type DatasetRecord, type Task } from '@opensoc/contracts';
 import { getSweep, listDatasetVersions, listLeaderboard, listReproductions, listRuns, listSweeps } from '@opensoc/db';
 import { SERVICE_NAMES, connectionInfo, defaultServicesConfig, serviceStatus, startAll, stopAll } from '@opensoc/local-services';
-import { compareRuns, diffVersions, InvalidInputError, NotFoundError, openPlatform, parseSweepSpec, pushDataset, resolveDataset, startSweep } from '@opensoc/platform';
+import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, openPlatform, parseSweepSpec, pushDataset, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
 import { createApiToken, createApp, jsonLogger, listen } from '@opensoc/api';
-import { loadAttackTable } from '@opensoc/datasets';
+import { formatIssue, importOpenSocAiFile, loadAttackTable } from '@opensoc/datasets';
 import { classifyCommand } from './classify.ts';
 import { CliError, EXIT, config, localWorkers, withPlatform } from './context.ts';
 import { runDemo } from './demo.ts';
@@ -58,6 +58,41 @@ dataset.command('diff').argument('<a>').argument('<b>').addOption(jsonOption).de
     const d = await diffVersions({ db: p.db.db, store: p.store }, a, b);
     out(o.json, d, () => [`added ${d.added.length}, removed ${d.removed.length}, relabelled ${d.relabelled.length}, modified ${d.modified.length}, unchanged ${d.unchanged}`,
       ...d.relabelled.slice(0, 50).map((r) => `  ${r.id}: ${r.changes.map((c) => `${c.field} ${JSON.stringify(c.from)} -> ${JSON.stringify(c.to)}`).join(', ')}`)].join('\n'));
+  }));
+
+dataset.command('import').argument('<files...>', 'OpenSOC-AI JSON files (arrays of {instruction, input, output}), e.g. soc_train.json soc_eval.json')
+  .requiredOption('--name <name>', 'dataset name').option('--message <text>').addOption(jsonOption)
+  .description('import the OpenSOC-AI format (threat types mapped onto the taxonomy, originals kept) and push it as a version')
+  .action(async (files: string[], o) => {
+    const records: DatasetRecord[] = [];
+    const errors: string[] = [];
+    for (const file of files) {
+      const r = await importOpenSocAiFile(file);
+      errors.push(...r.errors.map(formatIssue));
+      records.push(...r.records);
+    }
+    if (errors.length) throw new CliError(`import failed, nothing stored:\n${errors.join('\n')}`, EXIT.usage);
+    await withPlatform(async (p) => {
+      const r = await pushRecords({ db: p.db.db, store: p.store }, records, { name: o.name, message: o.message ?? `imported from ${files.map((f) => path.basename(f)).join(', ')}` });
+      out(o.json, r, () => `${r.created ? 'pushed' : 'unchanged'} ${r.name}@${r.hash} (${r.records} records)`);
+    });
+  });
+dataset.command('split').argument('<ref>', 'NAME[@VERSION]')
+  .addOption(new Option('--kind <kind>').choices(['template-grouped-kfold', 'stratified-kfold', 'leave-sources-out', 'fixed']).default('template-grouped-kfold'))
+  .option('--k <k>', 'folds', '5').option('--seed <n>', 'seed', '1').option('--test-sources <list>', 'comma list (leave-sources-out)')
+  .option('--test-ids-from <ref>', 'fixed split: the test set is the ids of this other dataset version (e.g. an imported eval file)')
+  .addOption(jsonOption).description('materialize and store a split manifest and show its train/test leakage per fold')
+  .action(async (ref: string, o) => withPlatform(async (p) => {
+    const deps = { db: p.db.db, store: p.store };
+    const row = await resolveDataset(p.db.db, ref);
+    const records = await loadDatasetRecords(p.store, row);
+    const testIds = o.testIdsFrom ? (await loadDatasetRecords(p.store, await resolveDataset(p.db.db, o.testIdsFrom))).map((r) => r.id) : undefined;
+    const spec = o.kind === 'fixed' ? { kind: 'fixed', testIds, seed: Number(o.seed) }
+      : o.kind === 'leave-sources-out' ? { kind: 'leave-sources-out', testSources: String(o.testSources ?? '').split(',').filter(Boolean), seed: Number(o.seed) }
+      : { kind: o.kind, k: Number(o.k), seed: Number(o.seed) };
+    const split = await storeSplit(deps, row.hash, records, splitSpecSchema.parse(spec));
+    out(o.json, { hash: split.hash, leakage: split.leakage }, () => [`split ${split.hash} (${o.kind}) of ${row.name}@${row.hash.slice(0, 12)}`,
+      table(['fold', 'test', 'exact dup', 'shared template', 'near dup', 'leaked'], split.leakage.map((f) => [String(f.fold), String(f.testRecords), String(f.exactDuplicates), String(f.sharedTemplate), String(f.nearDuplicates), `${f.leaked} (${pct(f.leaked / Math.max(1, f.testRecords)).trim()})`]))].join('\n'));
   }));
 
 // ---- sweep --------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ export function newSweepId(name: string): string {
  * Starts a sweep workflow; the spec is validated first, so a bad spec starts nothing. With a
  * given sweepId that is already running, it attaches instead (a crashed `--wait` resumes).
  */
-export async function startSweep(client: Client, input: unknown, opts: { sweepId?: string } = {}): Promise<{ sweepId: string; units: number; attached?: boolean }> {
+export async function startSweep(client: Client, input: unknown, opts: { sweepId?: string; historyLimit?: number } = {}): Promise<{ sweepId: string; units: number; attached?: boolean }> {
   const spec = parseSweepSpec(input);
   const sweepId = opts.sweepId ?? newSweepId(spec.name);
   let attached = false;
@@ -48,7 +48,7 @@ export async function startSweep(client: Client, input: unknown, opts: { sweepId
     await client.workflow.start(WORKFLOW_NAMES.sweep, {
       taskQueue: TASK_QUEUES.orchestration,
       workflowId: sweepId,
-      args: [{ sweepId, spec, codeCommit: codeCommit() }],
+      args: [{ sweepId, spec, codeCommit: codeCommit(), historyLimit: opts.historyLimit }],
     });
   } catch (e) {
     if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
