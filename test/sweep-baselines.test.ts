@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listRuns, getSweep, sql } from '@opensoc/db';
+import { getLeaderboardEntry, getSweep, listLeaderboard, listReproductions, listRuns, sql } from '@opensoc/db';
 import { pushRecords, startSweep } from '@opensoc/platform';
 import { historyJson, spawnTrainingWorker, startWorkers, type RunningWorkers, type TrainingWorkerProcess } from '@opensoc/worker';
 import { corpusSample } from './support/corpus.ts';
@@ -69,6 +69,23 @@ describe('a baselines-only sweep on the real Temporal server, PostgreSQL and S3'
     expect(acc['keyword-rules']).toBeGreaterThan(acc.majority!);
     const comparisons = (await p.db.db.execute(sql`SELECT count(*)::int AS n FROM comparisons WHERE sweep_id = ${sweepId}`)) as unknown as { rows: { n: number }[] };
     expect(comparisons.rows[0]!.n).toBeGreaterThan(0);
+  });
+
+  it('reproduces a leaderboard entry from its lineage, and flags one that does not match', async () => {
+    const [sweep] = (await p.db.db.execute(sql`SELECT id FROM sweeps WHERE name = 'baselines'`) as unknown as { rows: { id: string }[] }).rows;
+    const entries = await listLeaderboard(p.db.db, { sweepId: sweep!.id, task: 'threatCategory' });
+    const entry = entries.find((e) => e.family === 'keyword-rules')!;
+    const reproduce = (reproductionId: string, tolerance: number) =>
+      p.client.workflow.execute('reproduceWorkflow', { taskQueue: 'opensoc-orchestration', workflowId: `reproduce/${reproductionId}`, args: [{ reproductionId, entryId: entry.id, tolerance, taskQueue: 'train-cpu' }] });
+    const ok = await reproduce('r1', 0);
+    expect(ok).toMatchObject({ reproduced: true, difference: 0 });
+    expect((await getLeaderboardEntry(p.db.db, entry.id))?.reproductionStatus).toBe('reproduced');
+    // A leaderboard number that does not follow from the lineage is caught.
+    await p.db.db.execute(sql`UPDATE leaderboard_entries SET accuracy = accuracy + 0.1 WHERE id = ${entry.id}`);
+    const bad = await reproduce('r2', 0.02);
+    expect(bad).toMatchObject({ reproduced: false });
+    expect((await getLeaderboardEntry(p.db.db, entry.id))?.reproductionStatus).toBe('not-reproduced');
+    expect((await listReproductions(p.db.db, entry.id)).map((r) => r.status).sort()).toEqual(['not-reproduced', 'reproduced']);
   });
 
   it('continues as new when the history grows, and still finishes every unit exactly once', async () => {

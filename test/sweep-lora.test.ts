@@ -1,10 +1,13 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSweep, listFoldResults, listLeaderboard, listRuns } from '@opensoc/db';
 import { pushRecords, startSweep } from '@opensoc/platform';
 import { spawnTrainingWorker, startWorkers, type RunningWorkers, type TrainingWorkerProcess } from '@opensoc/worker';
 import { corpusSample } from './support/corpus.ts';
 import { testPlatform, trainingWorkerEnv, type TestPlatform } from './support/platform.ts';
+import { repoRoot } from './support/services.ts';
 
 let p: TestPlatform;
 let orchestration: RunningWorkers;
@@ -86,6 +89,26 @@ describe('LoRA sweeps on a pipeline-pretrained Llama', () => {
     expect(curve.at(-1)!.loss).toBeLessThan(curve[0]!.loss); // it learned something
     uninterrupted = sweepId;
     await t.stop();
+
+    // An analyst runs the trained adapter over their own logs (the CLI, label scoring, JSONL out).
+    const logs = records.slice(0, 3).map((r) => r.log.split('\n')[0]).join('\n');
+    const entry = rows.find((r) => r.family === 'lora' && r.mode === 'label-scoring')!;
+    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps/cli/src/main.ts'), 'classify', '--adapter', entry.id, '-'], {
+        cwd: repoRoot, env: { ...process.env, ...trainingWorkerEnv(p), DATABASE_URL: p.databaseUrl },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+      child.stdin.end(`${logs}\n`);
+    });
+    expect(out.code, out.stderr).toBe(0);
+    const labels = out.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(labels).toHaveLength(3);
+    for (const l of labels) expect(Object.keys(l).sort()).toEqual(['log', 'mitreTactic', 'mitreTechnique', 'mitreTechniqueParent', 'severity', 'threatCategory']);
+    expect(out.stderr).toMatch(/records\/s/);
   });
 
   it('resumes from the last checkpoint after kill -9 of the training worker, bit-identically', async () => {
