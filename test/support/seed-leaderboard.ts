@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { connectPostgres, getLeaderboardEntry, updateSweep, type DbHandle } from '@opensoc/db';
 import { ArtifactStore } from '@opensoc/storage';
 import { createApp, type AccessLogEntry, type AppDeps } from '@opensoc/api';
-import type { SweepSpec } from '@opensoc/contracts';
+import { mulberry32, type SweepSpec } from '@opensoc/contracts';
 import { freshDatabase } from './databases.ts';
 import { testConnections } from './services.ts';
 import {
@@ -20,17 +20,8 @@ import {
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
-/** Deterministic PRNG (mulberry32) so every seed gives the same numbers. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic numbers: every seed gives the same data. */
+const prng = mulberry32;
 
 export const SEED_TASKS = {
   threatCategory: ['benign', 'brute-force', 'web-attack', 'malware', 'recon'],

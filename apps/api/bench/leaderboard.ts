@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { connectPostgres, datasetVersions, foldResults, leaderboardEntries, predictionSets, runs, splitManifests, sweeps, sql, type Db } from '@opensoc/db';
+import { mulberry32 } from '@opensoc/contracts';
 import { ArtifactStore } from '@opensoc/storage';
 import { createApp } from '../src/app.ts';
 import { listen } from '../src/serve.ts';
@@ -42,16 +43,8 @@ const TASKS = ['threatCategory', 'mitreTechnique', 'mitreTechniqueParent', 'mitr
 const LABELS = ['benign', 'brute-force', 'web-attack', 'malware', 'recon', 'exfiltration'];
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic numbers: every seed gives the same data. */
+const prng = mulberry32;
 
 async function seed(db: Db, runCount: number): Promise<string[]> {
   const rnd = prng(7);

@@ -53,8 +53,11 @@ export interface BaselineUnit {
 
 export type Unit = LoraUnit | BaselineUnit;
 
-/** A deterministic PRNG (mulberry32) so random search expands identically on replay. */
-function mulberry32(seed: number): () => number {
+/**
+ * mulberry32: a small seeded PRNG with integer arithmetic only, so it gives the same numbers on
+ * every platform (random search expands identically on workflow replay). Not for cryptography.
+ */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

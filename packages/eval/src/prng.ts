@@ -1,17 +1,5 @@
-/**
- * mulberry32: a small, fast 32-bit seeded PRNG. Deterministic across platforms (integer
- * arithmetic only), good enough for resampling; not for cryptography.
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 lives in contracts (workflows use it too); re-exported for eval's callers. */
+export { mulberry32 } from '@opensoc/contracts';
 
 /** Uniform integer in [0, n). */
 export function randomInt(rng: () => number, n: number): number {
