@@ -151,5 +151,27 @@ describe('LoRA sweeps on a pipeline-pretrained Llama', () => {
     expect(rows.map((r) => r.label).sort()).toEqual(['r2-a8', 'r4-a8']);
     await b.stop();
   });
+
+  it('cancelling a sweep stops running training promptly, after a checkpoint', async () => {
+    const t = trainer();
+    await t.ready;
+    const long = { ...spec('cancelled'), search: { kind: 'grid', grid: { ranks: [4], alphas: [8], learningRates: [5e-3], epochs: [30] } } };
+    const { sweepId } = await startSweep(p.client, long);
+    await waitForCheckpoint(sweepId, 2);
+    const cancelledAt = Date.now();
+    await p.client.workflow.getHandle(sweepId).cancel();
+    await expect(p.client.workflow.getHandle(sweepId).result()).rejects.toThrow();
+    const unit = p.client.workflow.getHandle(`${sweepId}/r4-a8/f0/s1`);
+    for (let i = 0; i < 120 && (await unit.describe()).status.name === 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 250));
+    expect((await unit.describe()).status.name).toBe('CANCELLED');
+    expect(Date.now() - cancelledAt).toBeLessThan(30_000); // promptly
+    expect((await getSweep(p.db.db, sweepId))?.status).toBe('cancelled');
+    const history = await unit.fetchHistory();
+    expect(history.events!.some((e) => e.activityTaskCanceledEventAttributes)).toBe(true);
+    const run = (await listRuns(p.db.db, sweepId)).find((r) => r.family === 'lora');
+    const runId = run?.id ?? `${sweepId}.r4-a8.s1`;
+    expect((await p.store.list(`runs/${runId}/f0/checkpoints/`)).length).toBeGreaterThan(0);
+    await t.stop();
+  });
 });
 

@@ -32,6 +32,7 @@ export async function sweepWorkflow(input: SweepInput, carry?: SweepCarry): Prom
   const { sweepId, spec } = input;
   const progress: SweepProgress = { phase: 'preparing', total: carry?.units.length ?? 0, done: carry?.done ?? 0, failed: carry?.failed ?? 0, running: [], best: carry?.best ?? null };
   setHandler(progressQuery, () => progress);
+  const running = new Map<string, Promise<void>>();
 
   try {
     let ctx: SweepContext;
@@ -47,7 +48,6 @@ export async function sweepWorkflow(input: SweepInput, carry?: SweepCarry): Prom
 
     progress.phase = 'training';
     let next = carry?.next ?? 0;
-    const running = new Map<string, Promise<void>>();
     const launch = async (unit: Unit) => {
       const child: ChildWorkflowHandle<typeof trainEvalWorkflow> = await startChild(trainEvalWorkflow, {
         workflowId: unit.unitId,
@@ -88,8 +88,12 @@ export async function sweepWorkflow(input: SweepInput, carry?: SweepCarry): Prom
     return { sweepId, status, units: units.length, best };
   } catch (err) {
     if (isCancellation(err)) {
-      // Record the cancellation even though this scope is being cancelled.
-      await CancellationScope.nonCancellable(() => orchestration.finishSweep({ sweepId, status: 'cancelled' }));
+      // Let the running units finish cancelling (training saves a checkpoint and stops), then
+      // record the cancellation; this scope is cancelled, so both run outside it.
+      await CancellationScope.nonCancellable(async () => {
+        await Promise.allSettled(running.values());
+        await orchestration.finishSweep({ sweepId, status: 'cancelled' });
+      });
     }
     throw err;
   }
