@@ -6,12 +6,13 @@ import { Command, Option } from 'commander';
 import YAML from 'yaml';
 import { splitSpecSchema, TASKS, type DatasetRecord, type Task } from '@opensoc/contracts';
 import { getSweep, listDatasetVersions, listLeaderboard, listReproductions, listRuns, listSweeps } from '@opensoc/db';
-import { SERVICE_NAMES, connectionInfo, defaultServicesConfig, serviceStatus, startAll, stopAll } from '@opensoc/local-services';
-import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, openPlatform, parseSweepSpec, pushDataset, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
+import { SERVICE_NAMES, connectionInfo, defaultServicesConfig, devDown, devUp, serviceStatus } from '@opensoc/local-services';
+import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, parseSweepSpec, pushDataset, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
 import { createApiToken, createApp, jsonLogger, listen } from '@opensoc/api';
 import { formatIssue, importOpenSocAiFile, loadAttackTable } from '@opensoc/datasets';
 import { classifyCommand } from './classify.ts';
-import { CliError, EXIT, config, localWorkers, withPlatform } from './context.ts';
+import { CliError, EXIT, config, localWorkers, needsLocalWorkers, openCliPlatform, withPlatform } from './context.ts';
+import { installSignalHandlers, untilSignal } from './shutdown.ts';
 import { runDemo } from './demo.ts';
 import { leaderboardTable, pct, pval, table } from './format.ts';
 import { watchSweep } from './watch.ts';
@@ -22,14 +23,14 @@ const jsonOption = new Option('--json', 'machine-readable output');
 
 // ---- dev ----------------------------------------------------------------------------------
 const dev = program.command('dev').description('local Temporal, PostgreSQL and S3 services under .opensoc/');
-const services = () => defaultServicesConfig(path.resolve(config().dataDir));
-dev.command('up').description('start the services (idempotent) and print the environment to use them').addOption(jsonOption).action(async (o) => {
-  await startAll(services());
+const services = () => defaultServicesConfig(path.resolve(config().dataDir), config().local);
+dev.command('up').description('start Temporal, PostgreSQL and S3 once; later commands attach to them in milliseconds (idempotent; prints the environment for separate workers)').addOption(jsonOption).action(async (o) => {
+  await devUp(services());
   const c = connectionInfo(services());
-  const env = { TEMPORAL_ADDRESS: c.temporalAddress, DATABASE_URL: c.databaseUrl, S3_ENDPOINT: c.s3Endpoint, S3_BUCKET: 'opensoc', AWS_ACCESS_KEY_ID: c.s3AccessKey, AWS_SECRET_ACCESS_KEY: c.s3SecretKey, AWS_REGION: 'us-east-1' };
+  const env = { TEMPORAL_ADDRESS: c.temporalAddress, DATABASE_URL: c.databaseUrl, S3_ENDPOINT: c.s3Endpoint, S3_BUCKET: config().s3.bucket, AWS_ACCESS_KEY_ID: c.s3AccessKey, AWS_SECRET_ACCESS_KEY: c.s3SecretKey, AWS_REGION: config().s3.region };
   out(o.json, env, () => Object.entries(env).map(([k, v]) => `export ${k}=${v}`).join('\n'));
 });
-dev.command('down').description('stop the services (data is kept)').action(async () => { await stopAll(services()); });
+dev.command('down').description('stop the services (data is kept)').action(async () => { await devDown(services()); });
 dev.command('status').description('show which services run').addOption(jsonOption).action(async (o) => {
   const s = await Promise.all(SERVICE_NAMES.map((n) => serviceStatus(services(), n)));
   out(o.json, s, () => table(['service', 'state', 'pid', 'ports'], s.map((x) => [x.name, x.running ? (x.healthy ? 'healthy' : 'unhealthy') : 'stopped', String(x.pid ?? '-'), x.ports.slice(0, 1).join(',')])));
@@ -106,8 +107,8 @@ sweep.command('start').argument('<spec>', 'sweep spec (YAML or JSON)').option('-
   .action(async (file: string, o) => {
     const spec = readSpec(file);
     await withPlatform(async (p) => {
-      const embedded = p.db.kind === 'pglite';
-      if (embedded && !o.wait) console.error('note: the embedded database lives in this process, so the sweep runs while this command waits (set DATABASE_URL to detach)');
+      const embedded = needsLocalWorkers(p);
+      if (embedded && !o.wait) console.error('note: with the local Temporal server this command runs the workers, so the sweep runs while it waits (set TEMPORAL_ADDRESS to a cluster with workers to detach)');
       const workers = embedded || o.wait ? await localWorkers(p) : null;
       try {
         const client = await p.connectTemporal();
@@ -163,7 +164,7 @@ program.command('reproduce').argument('<entry>', 'leaderboard entry id').option(
   .action(async (entry: string, o) => withPlatform(async (p) => {
     const tolerance = Number(o.tolerance);
     if (!(tolerance >= 0)) throw new CliError('--tolerance must be a non-negative number', EXIT.usage);
-    const embedded = p.db.kind === 'pglite';
+    const embedded = needsLocalWorkers(p);
     const workers = embedded || o.wait ? await localWorkers(p) : null;
     try {
       const client = await p.connectTemporal();
@@ -193,27 +194,31 @@ program.command('demo').description('the end-to-end job on the bundled corpus (s
 // ---- serve, tokens --------------------------------------------------------------------------
 program.command('serve').description('serve the leaderboard API and pages (write routes start sweeps on Temporal)').option('--port <n>', 'port', '8080').option('--host <h>', 'address to bind', '127.0.0.1')
   .action(async (o) => {
-    const p = await openPlatform(config());
-    const client = await p.connectTemporal();
-    const db = p.db!.db;
-    // PGlite is in this process, so the workers that fill it run here too; with DATABASE_URL they run elsewhere.
-    const workers = p.db!.kind === 'pglite' ? await localWorkers(p) : null;
-    const app = createApp({
-      db, store: p.store, auth: { readsPublic: process.env.API_READS_PUBLIC !== 'false' }, logger: jsonLogger,
-      startSweep: (spec) => startSweep(client, spec),
-      cancelSweep: async (id) => { await client.workflow.getHandle(id).cancel(); },
-      startReproduction: async (entryId, tolerance) => {
-        const reproductionId = `${entryId}-${Date.now().toString(36)}`;
-        await client.workflow.start('reproduceWorkflow', { taskQueue: 'opensoc-orchestration', workflowId: `reproduce/${reproductionId}`, args: [{ reproductionId, entryId, tolerance, taskQueue: 'train-cpu' }] });
-        return { reproductionId };
-      },
-    });
-    const server = await listen(app, { port: Number(o.port), hostname: o.host });
-    console.error(`serving ${server.url}/ (Ctrl-C to stop)`);
-    await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
-    await server.close();
-    await workers?.stop();
-    await p.close();
+    const p = await openCliPlatform();
+    try {
+      const client = await p.connectTemporal();
+      // With the local Temporal server nobody else runs the workers the write routes need: run them here.
+      const workers = needsLocalWorkers(p) ? await localWorkers(p) : null;
+      const app = createApp({
+        db: p.db.db, store: p.store, auth: { readsPublic: p.config.api.readsPublic }, logger: jsonLogger,
+        ...(p.config.api.corsOrigins.length ? { cors: { origins: p.config.api.corsOrigins } } : {}),
+        startSweep: (spec) => startSweep(client, spec),
+        cancelSweep: async (id) => { await client.workflow.getHandle(id).cancel(); },
+        startReproduction: async (entryId, tolerance) => {
+          const reproductionId = `${entryId}-${Date.now().toString(36)}`;
+          await client.workflow.start('reproduceWorkflow', { taskQueue: 'opensoc-orchestration', workflowId: `reproduce/${reproductionId}`, args: [{ reproductionId, entryId, tolerance, taskQueue: 'train-cpu' }] });
+          return { reproductionId };
+        },
+      });
+      const server = await listen(app, { port: Number(o.port), hostname: o.host });
+      console.error(`serving ${server.url}/ (Ctrl-C to stop)`);
+      await untilSignal();
+      console.error('stopping');
+      await server.close();
+      await workers?.stop();
+    } finally {
+      await p.close();
+    }
   });
 program.command('token').description('API tokens').command('create').argument('<name>').addOption(new Option('--scope <scope>').choices(['read', 'write']).default('write'))
   .description('create a bearer token (the secret is shown once; only its hash is stored)')
@@ -224,6 +229,7 @@ program.command('token').description('API tokens').command('create').argument('<
   }));
 
 program.exitOverride();
+installSignalHandlers();
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

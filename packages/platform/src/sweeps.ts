@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { sweepSpecSchema, TASK_QUEUES, WORKFLOW_NAMES, QUERIES, expandUnits, type SweepSpec } from '@opensoc/contracts';
+import { currentConfig } from '@opensoc/config';
 import { InvalidInputError } from './errors.ts';
 
 /** Every problem in a sweep spec, one per line with its path, before anything starts. */
@@ -22,7 +23,8 @@ export function parseSweepSpec(input: unknown, file = 'spec'): SweepSpec {
 
 /** The commit of the code that runs, recorded in every run's lineage. */
 export function codeCommit(): string {
-  if (process.env.OPENSOC_CODE_COMMIT) return process.env.OPENSOC_CODE_COMMIT;
+  const pinned = currentConfig().worker.codeCommit;
+  if (pinned) return pinned;
   try {
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
