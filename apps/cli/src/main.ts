@@ -1,14 +1,13 @@
 #!/usr/bin/env -S npx tsx
 /** `opensoc`: the command line for researchers, CI and analysts. `opensoc --help` lists everything. */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
 import { splitSpecSchema, TASKS, type DatasetRecord, type Task } from '@opensoc/contracts';
 import { getSweep, listDatasetVersions, listLeaderboard, listReproductions, listRuns, listSweeps } from '@opensoc/db';
 import { SERVICE_NAMES, connectionInfo, defaultServicesConfig, serviceStatus, startAll, stopAll } from '@opensoc/local-services';
-import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, openPlatform, parseSweepSpec, pushDataset, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
-import { createApiToken, createApp, jsonLogger, listen } from '@opensoc/api';
+import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, openPlatform, parseSweepSpec, planSweep, formatPlan, readSpecFile, pushDataset, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
+import { ApiError, createApiToken, createApp, jsonLogger, listen } from '@opensoc/api';
 import { formatIssue, importOpenSocAiFile, loadAttackTable } from '@opensoc/datasets';
 import { classifyCommand } from './classify.ts';
 import { CliError, EXIT, config, localWorkers, withPlatform } from './context.ts';
@@ -97,21 +96,30 @@ dataset.command('split').argument('<ref>', 'NAME[@VERSION]')
 
 // ---- sweep --------------------------------------------------------------------------------
 const sweep = program.command('sweep').description('LoRA sweeps with k-fold cross-validation');
-const readSpec = (file: string) => {
-  const text = readFileSync(file, 'utf8');
-  return parseSweepSpec(file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text), file);
+const readSpec = async (file: string) => {
+  const f = await readSpecFile(file);
+  return { spec: parseSweepSpec(f.value, file, f.locate), locate: f.locate };
 };
-sweep.command('start').argument('<spec>', 'sweep spec (YAML or JSON)').option('--wait', 'wait for the end and print the leaderboard').addOption(jsonOption)
-  .description('validate the spec (every error listed) and start the sweep')
+sweep.command('start').argument('<spec>', 'sweep spec (YAML or JSON)').option('--wait', 'wait for the end and print the leaderboard')
+  .option('--dry-run', 'check the spec against the stored datasets and print the plan (datasets, split, units, estimated work); start nothing')
+  .addOption(jsonOption)
+  .description('validate the spec (every error listed, with file, line and field) and start the sweep')
+  .addHelpText('after', `
+Spec format: docs/sweep-spec.md lists every field with its type, default and constraints.
+Commented examples to start from: examples/*.yaml (try: opensoc sweep start examples/quick-baselines.yaml --dry-run).
+Exit codes: 0 ok, 1 failed, 2 invalid spec, 3 spec file or dataset not found.`)
   .action(async (file: string, o) => {
-    const spec = readSpec(file);
+    const { spec, locate } = await readSpec(file);
     await withPlatform(async (p) => {
+      const plan = await planSweep({ db: p.db.db, store: p.store }, spec, { file, locate });
+      if (o.dryRun) return out(o.json, plan, () => formatPlan(plan, file));
+      for (const w of plan.warnings) console.error(`warning: ${w}`);
       const embedded = p.db.kind === 'pglite';
       if (embedded && !o.wait) console.error('note: the embedded database lives in this process, so the sweep runs while this command waits (set DATABASE_URL to detach)');
       const workers = embedded || o.wait ? await localWorkers(p) : null;
       try {
         const client = await p.connectTemporal();
-        const { sweepId } = await startSweep(client, spec);
+        const { sweepId } = await startSweep(client, spec, { plan, file });
         if (!embedded && !o.wait) return out(o.json, { sweepId }, () => `started sweep ${sweepId} (watch it: opensoc sweep watch ${sweepId})`);
         const result = await watchSweep(client, sweepId, { json: o.json });
         const rows = await listLeaderboard(p.db.db, { sweepId, task: 'threatCategory' });
@@ -200,7 +208,10 @@ program.command('serve').description('serve the leaderboard API and pages (write
     const workers = p.db!.kind === 'pglite' ? await localWorkers(p) : null;
     const app = createApp({
       db, store: p.store, auth: { readsPublic: process.env.API_READS_PUBLIC !== 'false' }, logger: jsonLogger,
-      startSweep: (spec) => startSweep(client, spec),
+      // Checked against the stored datasets first: a bad reference is the request's fault (400), not a failed workflow.
+      startSweep: (spec) => startSweep(client, spec, { preflight: { db, store: p.store }, file: 'request body' }).catch((e: unknown) => {
+        throw e instanceof InvalidInputError || e instanceof NotFoundError ? new ApiError(400, e.message) : e;
+      }),
       cancelSweep: async (id) => { await client.workflow.getHandle(id).cancel(); },
       startReproduction: async (entryId, tolerance) => {
         const reproductionId = `${entryId}-${Date.now().toString(36)}`;
