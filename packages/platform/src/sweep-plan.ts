@@ -4,6 +4,7 @@ import { leakageReport, materializeSplit, splitTemplateLeakage } from '@opensoc/
 import type { DatasetVersionRow, Db } from '@opensoc/db';
 import type { ArtifactStore } from '@opensoc/storage';
 import { loadDatasetRecords, tryResolveDataset } from './datasets.ts';
+import { NotFoundError } from './errors.ts';
 import { specError, type SpecLocator, type SpecProblem } from './spec-file.ts';
 
 /** How an extra evaluation set overlaps the sweep's dataset (every unit trains on part of it). */
@@ -53,9 +54,14 @@ export async function planSweep(deps: { db: Db; store: ArtifactStore }, spec: Sw
   const problems: SpecProblem[] = [];
   const warnings: string[] = [];
 
+  let missing = 0;
   const resolve = async (ref: string, path: PropertyKey[]): Promise<DatasetVersionRow | undefined> => {
     const r = await tryResolveDataset(deps.db, ref);
-    if ('error' in r) { problems.push({ path, message: r.error.message }); return undefined; }
+    if ('error' in r) {
+      problems.push({ path, message: r.error.message });
+      if (r.error instanceof NotFoundError) missing++;
+      return undefined;
+    }
     return r.row;
   };
   const dataset = await resolve(spec.dataset, ['dataset']);
@@ -63,7 +69,11 @@ export async function planSweep(deps: { db: Db; store: ArtifactStore }, spec: Sw
   if (spec.baseModel.kind === 'checkpoint' && !existsSync(spec.baseModel.path)) {
     warnings.push(`baseModel.path: ${spec.baseModel.path} does not exist on this machine (training workers read it on theirs)`);
   }
-  if (!dataset || problems.length > 0) throw specError(file, problems, opts.locate);
+  if (!dataset || problems.length > 0) {
+    const e = specError(file, problems, opts.locate);
+    // Only references to things that do not exist: exit code "not found", not "invalid".
+    throw missing === problems.length ? Object.assign(new NotFoundError(e.message), { stack: e.stack }) : e;
+  }
 
   const records = await loadDatasetRecords(deps.store, dataset);
   let manifest: SplitManifest;
