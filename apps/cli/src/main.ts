@@ -1,14 +1,13 @@
 #!/usr/bin/env -S npx tsx
 /** `opensoc`: the command line for researchers, CI and analysts. `opensoc --help` lists everything. */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
-import { splitSpecSchema, TASKS, type DatasetRecord, type Task } from '@opensoc/contracts';
+import { splitSpecSchema, TASKS, type DatasetRecord, type SweepSpec, type Task } from '@opensoc/contracts';
 import { getSweep, listDatasetVersions, listLeaderboard, listReproductions, listRuns, listSweeps } from '@opensoc/db';
 import { SERVICE_NAMES, connectionInfo, defaultServicesConfig, devDown, devUp, serviceStatus } from '@opensoc/local-services';
-import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, parseSweepSpec, pushDataset, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
-import { createApiToken, createApp, jsonLogger, listen } from '@opensoc/api';
+import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, parseSweepSpec, planSweep, formatPlan, readSpecFile, type SpecLocator, pushDataset, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
+import { ApiError, createApiToken, createApp, jsonLogger, listen } from '@opensoc/api';
 import { formatIssue, importOpenSocAiFile, loadAttackTable } from '@opensoc/datasets';
 import { classifyCommand } from './classify.ts';
 import { CliError, EXIT, config, localWorkers, needsLocalWorkers, openCliPlatform, withPlatform } from './context.ts';
@@ -98,21 +97,59 @@ dataset.command('split').argument('<ref>', 'NAME[@VERSION]')
 
 // ---- sweep --------------------------------------------------------------------------------
 const sweep = program.command('sweep').description('LoRA sweeps with k-fold cross-validation');
-const readSpec = (file: string) => {
-  const text = readFileSync(file, 'utf8');
-  return parseSweepSpec(file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text), file);
+const readSpec = async (file: string) => {
+  const f = await readSpecFile(file);
+  return { spec: parseSweepSpec(f.value, file, f.locate), locate: f.locate };
 };
-sweep.command('start').argument('<spec>', 'sweep spec (YAML or JSON)').option('--wait', 'wait for the end and print the leaderboard').addOption(jsonOption)
-  .description('validate the spec (every error listed) and start the sweep')
-  .action(async (file: string, o) => {
-    const spec = readSpec(file);
+/** Checks every spec (each one's errors listed), prints the plans, and fails with the worst exit code. */
+async function dryRun(files: string[], json: boolean): Promise<void> {
+  const plans: unknown[] = [];
+  const failures: { code: number; message: string }[] = [];
+  const failed = (e: unknown) => {
+    if (!(e instanceof InvalidInputError || e instanceof NotFoundError)) throw e;
+    failures.push({ code: e instanceof NotFoundError ? EXIT.notFound : EXIT.usage, message: e.message });
+  };
+  // Syntax and schema first: a spec that fails them needs no services.
+  const parsed: { file: string; spec: SweepSpec; locate: SpecLocator }[] = [];
+  for (const file of files) {
+    try { parsed.push({ file, ...(await readSpec(file)) }); } catch (e) { failed(e); }
+  }
+  if (parsed.length > 0) {
     await withPlatform(async (p) => {
+      for (const { file, spec, locate } of parsed) {
+        try {
+          const plan = await planSweep({ db: p.db.db, store: p.store }, spec, { file, locate });
+          plans.push(plan);
+          if (!json) console.log(formatPlan(plan, file));
+        } catch (e) { failed(e); }
+      }
+    });
+  }
+  if (json) console.log(JSON.stringify(files.length === 1 ? plans[0] ?? null : plans, null, 2));
+  if (failures.length > 0) throw new CliError(failures.map((f) => f.message).join('\nopensoc: '), failures.some((f) => f.code === EXIT.usage) ? EXIT.usage : EXIT.notFound);
+}
+sweep.command('start').argument('<specs...>', 'sweep spec (YAML or JSON); with --dry-run, several to check at once').option('--wait', 'wait for the end and print the leaderboard')
+  .option('--dry-run', 'check the spec against the stored datasets and print the plan (datasets, split, units, estimated work); start nothing')
+  .addOption(jsonOption)
+  .description('validate the spec (every error listed, with file, line and field) and start the sweep')
+  .addHelpText('after', `
+Spec format: docs/sweep-spec.md lists every field with its type, default and constraints.
+Commented examples to start from: examples/*.yaml (try: opensoc sweep start examples/quick-baselines.yaml --dry-run).
+Exit codes: 0 ok, 1 failed, 2 invalid spec, 3 spec file or dataset not found.`)
+  .action(async (files: string[], o) => {
+    if (files.length > 1 && !o.dryRun) throw new CliError('several specs can only be checked (--dry-run); start them one at a time', EXIT.usage);
+    if (o.dryRun) return dryRun(files, o.json);
+    const file = files[0]!;
+    const { spec, locate } = await readSpec(file);
+    await withPlatform(async (p) => {
+      const plan = await planSweep({ db: p.db.db, store: p.store }, spec, { file, locate });
+      for (const w of plan.warnings) console.error(`warning: ${w}`);
       const embedded = needsLocalWorkers(p);
       if (embedded && !o.wait) console.error('note: with the local Temporal server this command runs the workers, so the sweep runs while it waits (set TEMPORAL_ADDRESS to a cluster with workers to detach)');
       const workers = embedded || o.wait ? await localWorkers(p) : null;
       try {
         const client = await p.connectTemporal();
-        const { sweepId } = await startSweep(client, spec);
+        const { sweepId } = await startSweep(client, spec, { plan, file });
         if (!embedded && !o.wait) return out(o.json, { sweepId }, () => `started sweep ${sweepId} (watch it: opensoc sweep watch ${sweepId})`);
         const result = await watchSweep(client, sweepId, { json: o.json });
         const rows = await listLeaderboard(p.db.db, { sweepId, task: 'threatCategory' });
@@ -202,7 +239,10 @@ program.command('serve').description('serve the leaderboard API and pages (write
       const app = createApp({
         db: p.db.db, store: p.store, auth: { readsPublic: p.config.api.readsPublic }, logger: jsonLogger,
         ...(p.config.api.corsOrigins.length ? { cors: { origins: p.config.api.corsOrigins } } : {}),
-        startSweep: (spec) => startSweep(client, spec),
+        // Checked against the stored datasets first: a bad reference is the request's fault (400), not a failed workflow.
+        startSweep: (spec) => startSweep(client, spec, { preflight: { db: p.db.db, store: p.store }, file: 'request body' }).catch((e: unknown) => {
+          throw e instanceof InvalidInputError || e instanceof NotFoundError ? new ApiError(400, e.message) : e;
+        }),
         cancelSweep: async (id) => { await client.workflow.getHandle(id).cancel(); },
         startReproduction: async (entryId, tolerance) => {
           const reproductionId = `${entryId}-${Date.now().toString(36)}`;
