@@ -17,3 +17,4 @@ export * from './corpus/card.ts';
 export type { CorpusSource, Generated, Scenario } from './corpus/common.ts';
 export * from './importers/events.ts';
 export * from './importers/event-formats.ts';
+export * from './render-compact.ts';
