@@ -23,6 +23,12 @@ describe('loadConfig', () => {
     expect(msg).toContain('DATABASE_URL');
     expect(msg).toContain('S3_BUCKET');
   });
+  it('parses the compute backend and thread budget', () => {
+    expect(loadConfig({}).compute).toEqual({ backend: 'auto', threads: undefined });
+    expect(loadConfig({ OPENSOC_TF_BACKEND: 'wasm', OPENSOC_THREADS: '3' }).compute).toEqual({ backend: 'wasm', threads: 3 });
+    expect(() => loadConfig({ OPENSOC_TF_BACKEND: 'gpu' })).toThrow(/OPENSOC_TF_BACKEND="gpu": must be auto, tensorflow, wasm or cpu/);
+    expect(() => loadConfig({ OPENSOC_THREADS: '0' })).toThrow(/OPENSOC_THREADS="0"/);
+  });
   it('requires both AWS keys together', () => {
     expect(() => loadConfig({ AWS_ACCESS_KEY_ID: 'a' })).toThrow(/set together/);
   });

@@ -21,6 +21,8 @@ const envSchema = z.object({
   AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   AWS_REGION: z.string().regex(/^[a-z0-9-]+$/, 'must be a region name like us-east-1').optional(),
   OPENSOC_DATA_DIR: z.string().min(1).optional(),
+  OPENSOC_TF_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu'], { message: 'must be auto, tensorflow, wasm or cpu' }).optional(),
+  OPENSOC_THREADS: z.string().regex(/^[1-9]\d{0,3}$/, 'must be a positive whole number of threads').transform(Number).optional(),
 });
 
 export interface OpenSocConfig {
@@ -30,6 +32,8 @@ export interface OpenSocConfig {
   s3:
     | { mode: 'embedded'; bucket: string; region: string }
     | { mode: 'external'; endpoint: string | undefined; bucket: string; region: string; accessKeyId?: string; secretAccessKey?: string };
+  /** Compute backend ('auto': native TensorFlow when installed, else wasm) and its thread budget (unset: every core). */
+  compute: { backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu'; threads: number | undefined };
 }
 
 export class ConfigError extends Error {}
@@ -57,5 +61,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     s3: e.S3_ENDPOINT || e.S3_BUCKET
       ? { mode: 'external', endpoint: e.S3_ENDPOINT, bucket, region, accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY }
       : { mode: 'embedded', bucket, region },
+    compute: { backend: e.OPENSOC_TF_BACKEND ?? 'auto', threads: e.OPENSOC_THREADS },
   };
 }
