@@ -9,6 +9,7 @@ import { SERVICE_NAMES, connectionInfo, defaultServicesConfig, devDown, devUp, s
 import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, parseSweepSpec, planSweep, formatPlan, readSpecFile, type SpecLocator, pushDataset, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
 import { ApiError, createApiToken, createApp, jsonLogger, listen } from '@opensoc/api';
 import { formatIssue, importOpenSocAiFile, loadAttackTable } from '@opensoc/datasets';
+import { backendInfo, describeBackend, initBackend } from '@opensoc/model';
 import { classifyCommand } from './classify.ts';
 import { CliError, EXIT, config, localWorkers, needsLocalWorkers, openCliPlatform, withPlatform } from './context.ts';
 import { installSignalHandlers, untilSignal } from './shutdown.ts';
@@ -30,9 +31,12 @@ dev.command('up').description('start Temporal, PostgreSQL and S3 once; later com
   out(o.json, env, () => Object.entries(env).map(([k, v]) => `export ${k}=${v}`).join('\n'));
 });
 dev.command('down').description('stop the services (data is kept)').action(async () => { await devDown(services()); });
-dev.command('status').description('show which services run').addOption(jsonOption).action(async (o) => {
+dev.command('status').description('show which services run and what training computes on').addOption(jsonOption).action(async (o) => {
   const s = await Promise.all(SERVICE_NAMES.map((n) => serviceStatus(services(), n)));
-  out(o.json, s, () => table(['service', 'state', 'pid', 'ports'], s.map((x) => [x.name, x.running ? (x.healthy ? 'healthy' : 'unhealthy') : 'stopped', String(x.pid ?? '-'), x.ports.slice(0, 1).join(',')])));
+  const { backend, threads } = config().compute;
+  await initBackend(backend, { threads, notice: () => {} }); // the reason is in backendInfo().fallbackReason
+  const compute = backendInfo();
+  out(o.json, { services: s, compute }, () => `${table(['service', 'state', 'pid', 'ports'], s.map((x) => [x.name, x.running ? (x.healthy ? 'healthy' : 'unhealthy') : 'stopped', String(x.pid ?? '-'), x.ports.slice(0, 1).join(',')]))}\ncompute: ${describeBackend(compute)}`);
 });
 
 // ---- dataset ------------------------------------------------------------------------------
