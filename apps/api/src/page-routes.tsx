@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Db } from '@opensoc/db';
 import { TASKS } from '@opensoc/contracts';
 import { ApiError, fromZod } from './errors.ts';
-import { queryCompare, queryDatasets, queryDatasetVersion, queryLeaderboard, queryRun, querySweep, querySweeps, sweepEntries, type Presign, type SweepDetail } from './queries.ts';
+import { bestMode, DEFAULT_TASK, queryCompare, queryDatasets, queryDatasetVersion, queryLeaderboard, queryRun, querySweep, querySweeps, sweepEntries, type Presign, type SweepDetail } from './queries.ts';
 import { compareQuerySchema, datasetNameSchema, datasetVersionParamSchema, idSchema, leaderboardQuerySchema, type LeaderboardRow } from './schemas.ts';
 import { ErrorPage } from './views/layout.tsx';
 import {
@@ -66,7 +66,8 @@ export function registerPages(app: Hono<any, any, any>, deps: { db: Db; presign:
   app.get('/leaderboard', async (c) => {
     const parsed = parseOr400(leaderboardQuerySchema, formQuery(c), 'query');
     // Pages stay under 200 KB: at most 100 rows (the JSON API allows 200).
-    const q = { ...parsed, limit: Math.min(parsed.limit, PAGE_MAX_ROWS) };
+    // One task and one evaluation set at a time: ranking entries of different ones together means nothing.
+    const q = { ...parsed, task: parsed.task ?? DEFAULT_TASK, evalSet: parsed.evalSet ?? 'cv', limit: Math.min(parsed.limit, PAGE_MAX_ROWS) };
     const r = await queryLeaderboard(db, q);
     return html(c, <LeaderboardPage q={q} items={r.items} nextCursor={r.nextCursor} />);
   });
@@ -81,7 +82,7 @@ export function registerPages(app: Hono<any, any, any>, deps: { db: Db; presign:
     const q = formQuery(c);
     const task = (TASKS as readonly string[]).includes(q.task ?? '') ? q.task! : 'threatCategory';
     const modes = [...new Set(entries.filter((e) => !e.baseline).map((e) => e.mode))].sort();
-    const mode = q.mode && modes.includes(q.mode) ? q.mode : (modes[0] ?? null);
+    const mode = q.mode && modes.includes(q.mode) ? q.mode : bestMode(entries, task);
     const grid = mode ? rankAlphaGrid(sweep, entries, task, mode) : null;
     return html(c, <SweepPage sweep={sweep} entries={entries} grid={grid} gridTask={task} gridMode={mode} modes={modes} />);
   });

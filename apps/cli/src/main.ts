@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
-import { splitSpecSchema, TASKS, type DatasetRecord, type SweepSpec, type Task } from '@opensoc/contracts';
+import { RANKING_RULE, splitSpecSchema, TASKS, type DatasetRecord, type SweepSpec, type Task } from '@opensoc/contracts';
 import { getSweep, listDatasetVersions, listLeaderboard, listReproductions, listRuns, listSweeps } from '@opensoc/db';
 import { SERVICE_NAMES, connectionInfo, defaultServicesConfig, devDown, devUp, serviceStatus } from '@opensoc/local-services';
 import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, parseSweepSpec, planSweep, formatPlan, readSpecFile, type SpecLocator, pushDataset, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
@@ -185,7 +185,9 @@ sweep.command('show').argument('<id>').addOption(jsonOption).description('a swee
 
 // ---- leaderboard, compare, reproduce ----------------------------------------------------------
 program.command('leaderboard').description('entries with intervals and significance marks (* p<.05, ** p<.01, *** p<.001 vs the best baseline, Holm-adjusted)')
-  .addOption(new Option('--task <task>').choices([...TASKS]).default('threatCategory')).option('--dataset <name>').option('--mode <mode>').option('--sweep <id>').option('--eval-set <name>', 'cv or an extra evaluation set', 'cv')
+  .addOption(new Option('--task <task>').choices([...TASKS]).default('threatCategory')).option('--dataset <ref>', 'NAME or NAME@HASHPREFIX').option('--mode <mode>').option('--sweep <id>')
+  .option('--eval-set <name>', "'cv' (cross-validation) or an extra evaluation set: its dataset name (every version), NAME@HASHPREFIX, or the label shown in --json", 'cv')
+  .addHelpText('after', `\nRanking: ${RANKING_RULE}.`)
   .addOption(jsonOption).action(async (o) => withPlatform(async (p) => {
     const rows = await listLeaderboard(p.db.db, { task: o.task, datasetName: o.dataset, mode: o.mode, sweepId: o.sweep, evalSet: o.evalSet });
     out(o.json, rows, () => (rows.length ? leaderboardTable(rows) : 'no entries yet'));
