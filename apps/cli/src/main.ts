@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
-import { RANKING_RULE, splitSpecSchema, TASKS, type DatasetRecord, type SweepSpec, type Task } from '@opensoc/contracts';
+import { RANKING_RULE, significanceDirection, splitSpecSchema, TASKS, type DatasetRecord, type SweepSpec, type Task } from '@opensoc/contracts';
 import { getSweep, listDatasetVersions, listLeaderboard, listReproductions, listRuns, listSweeps } from '@opensoc/db';
 import { SERVICE_NAMES, connectionInfo, defaultServicesConfig, devDown, devUp, serviceStatus } from '@opensoc/local-services';
 import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, parseSweepSpec, planSweep, formatPlan, readSpecFile, type SpecLocator, pushDataset, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
@@ -184,7 +184,7 @@ sweep.command('show').argument('<id>').addOption(jsonOption).description('a swee
 }));
 
 // ---- leaderboard, compare, reproduce ----------------------------------------------------------
-program.command('leaderboard').description('entries with intervals and significance marks (* p<.05, ** p<.01, *** p<.001 vs the best baseline, Holm-adjusted)')
+program.command('leaderboard').description('entries with n, intervals and directed significance vs the best baseline (better/WORSE, * p<.05, ** p<.01, *** p<.001, Holm-adjusted) and a below-majority flag')
   .addOption(new Option('--task <task>').choices([...TASKS]).default('threatCategory')).option('--dataset <ref>', 'NAME or NAME@HASHPREFIX').option('--mode <mode>').option('--sweep <id>')
   .option('--eval-set <name>', "'cv' (cross-validation) or an extra evaluation set: its dataset name (every version), NAME@HASHPREFIX, or the label shown in --json", 'cv')
   .addHelpText('after', `\nRanking: ${RANKING_RULE}.`)
@@ -200,6 +200,7 @@ program.command('compare').argument('<runA>').argument('<runB>').addOption(new O
       `${c.task} on ${c.n} shared records: A ${pct(c.accuracyA).trim()} (${c.modeA}), B ${pct(c.accuracyB).trim()} (${c.modeB})`,
       table(['', 'B right', 'B wrong'], [['A right', String(c.table.bothRight), String(c.table.onlyA)], ['A wrong', String(c.table.onlyB), String(c.table.bothWrong)]]),
       `McNemar: exact p=${pval(c.mcnemar.exactP)}, mid-p=${pval(c.mcnemar.midP)}, chi2(cc)=${c.mcnemar.chiSquare.toFixed(3)} p=${pval(c.mcnemar.chiSquareP)}; reported (${c.mcnemar.recommended}): p=${pval(c.mcnemar.p)}`,
+      `Verdict (unadjusted, p < 0.05): A is ${{ better: 'significantly better than', worse: 'significantly worse than', none: 'not detectably different from' }[significanceDirection(c.mcnemar.b, c.mcnemar.c, c.mcnemar.p)]} B`,
     ].join('\n'));
   }));
 program.command('reproduce').argument('<entry>', 'leaderboard entry id').option('--tolerance <x>', 'largest accepted accuracy difference', '0.02').option('--wait', 'wait for the verdict (exit 1 if not reproduced)')
