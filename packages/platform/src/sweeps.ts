@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { sweepSpecSchema, TASK_QUEUES, WORKFLOW_NAMES, QUERIES, expandUnits, type SweepSpec } from '@opensoc/contracts';
+import { designFoldCount, evaluationOf, sweepSpecSchema, TASK_QUEUES, WORKFLOW_NAMES, QUERIES, expandUnits, type SweepSpec } from '@opensoc/contracts';
 import { InvalidInputError } from './errors.ts';
 
 /** Every problem in a sweep spec, one per line with its path, before anything starts. */
@@ -54,8 +54,8 @@ export async function startSweep(client: Client, input: unknown, opts: { sweepId
     if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
     attached = true;
   }
-  // Units are exact once the split is materialized; for k-fold this count is already exact.
-  return { sweepId, attached, units: expandUnits(spec, sweepId, spec.split.kind === 'stratified-kfold' || spec.split.kind === 'template-grouped-kfold' ? spec.split.k : 1).length };
+  // Every design's fold count is known from the spec (k for cv, one otherwise), so this count is exact.
+  return { sweepId, attached, units: expandUnits(spec, sweepId, designFoldCount(evaluationOf(spec))).length };
 }
 
 export async function sweepProgress(client: Client, sweepId: string) {
