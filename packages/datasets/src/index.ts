@@ -15,3 +15,5 @@ export * from './importers/opensoc-ai.ts';
 export * from './corpus/generator.ts';
 export * from './corpus/card.ts';
 export type { CorpusSource, Generated, Scenario } from './corpus/common.ts';
+export * from './importers/mapping.ts';
+export * from './importers/index.ts';
