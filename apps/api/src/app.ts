@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -146,7 +147,7 @@ export function createApp(deps: AppDeps) {
   }), (c) => c.json({ status: 'ok' as const }, 200));
 
   const checkSchema = z.object({ ok: z.boolean(), ms: z.number(), error: z.string().optional() });
-  const readySchema = z.object({ status: z.enum(['ready', 'unavailable']), checks: z.object({ database: checkSchema, s3: checkSchema }) }).openapi('Readiness');
+  const readySchema = z.object({ status: z.enum(['ready', 'unavailable']), checks: z.object({ database: checkSchema, s3: checkSchema }) }).meta({ id: 'Readiness' });
   app.openapi(createRoute({
     method: 'get', path: '/readyz', tags: ['ops'], summary: 'Database and S3 answer',
     responses: { 200: json(readySchema, 'Ready'), 503: json(readySchema, 'A dependency does not answer') },
@@ -245,7 +246,7 @@ export function createApp(deps: AppDeps) {
 
   app.openapi(createRoute({
     method: 'post', path: '/v1/sweeps', tags: ['sweeps'], summary: 'Launch a sweep', security: bearer, middleware: [writeAuth] as const,
-    request: { body: { content: { 'application/json': { schema: sweepSpecSchema.openapi('SweepSpec') } }, required: true } },
+    request: { body: { content: { 'application/json': { schema: sweepSpecSchema.meta({ id: 'SweepSpec' }) } }, required: true } },
     responses: { 202: json(acceptedSweepSchema, 'Accepted; the sweep runs in the background'), 415: problem('Body is not JSON'), ...writeErrors },
   }), async (c) => {
     if (!deps.startSweep) throw notConfigured('launching sweeps');

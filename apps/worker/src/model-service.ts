@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
+import { currentConfig } from '@opensoc/config';
 import { THREAT_CATEGORIES, SEVERITIES, type DatasetRecord, type Prediction, type ClassificationMode } from '@opensoc/contracts';
 import { parseFuzzy, parseStrict, parsedToPrediction, TACTIC_INFO, TECHNIQUE_NAMES, techniqueParent } from '@opensoc/eval';
 import {
@@ -33,7 +34,7 @@ export function trainingTarget(r: DatasetRecord): string {
 export interface LoadedModel { model: LlamaForCausalLM; tokenizer: Tokenizer; dir: string }
 
 let backendReady: Promise<string> | undefined;
-export function ensureBackend(name: BackendName = (process.env.OPENSOC_TF_BACKEND as BackendName) || 'wasm'): Promise<string> {
+export function ensureBackend(name: BackendName = currentConfig().worker.tfBackend): Promise<string> {
   backendReady ??= initBackend(name);
   return backendReady;
 }

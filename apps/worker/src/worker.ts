@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { currentConfig } from '@opensoc/config';
 import { TASK_QUEUES } from '@opensoc/contracts';
 import type { Db } from '@opensoc/db';
 import type { ArtifactStore } from '@opensoc/storage';
@@ -39,7 +40,7 @@ function installRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger((process.env.OPENSOC_WORKER_LOG as 'WARN' | undefined) ?? 'WARN') });
+    Runtime.install({ logger: new DefaultLogger(currentConfig().worker.logLevel) });
   } catch {
     // Already installed by the host (tests may install their own).
   }

@@ -5,7 +5,8 @@ describe('loadConfig', () => {
   it('uses embedded defaults when nothing is set', () => {
     const c = loadConfig({}, '/tmp/x');
     expect(c.temporal.mode).toBe('embedded');
-    expect(c.database).toEqual({ mode: 'pglite', dir: '/tmp/x/pglite' });
+    expect(c.database).toEqual({ mode: 'local' });
+    expect(loadConfig({ OPENSOC_EMBEDDED_DB: 'pglite' }, '/tmp/x').database).toEqual({ mode: 'pglite', dir: '/tmp/x/pglite' });
     expect(c.s3.mode).toBe('embedded');
   });
   it('uses the real services when set', () => {
@@ -25,5 +26,26 @@ describe('loadConfig', () => {
   });
   it('requires both AWS keys together', () => {
     expect(() => loadConfig({ AWS_ACCESS_KEY_ID: 'a' })).toThrow(/set together/);
+  });
+});
+
+describe('loadConfig: local services, workers and the API', () => {
+  it('has defaults for every setting', () => {
+    const c = loadConfig({});
+    expect(c.local).toMatchObject({ temporalPort: 17233, postgresPort: 15432, s3Port: 18333 });
+    expect(c.worker).toMatchObject({ tfBackend: 'wasm', localTrainers: 2, checkpointEvery: 20, logLevel: 'WARN' });
+    expect(c.api).toEqual({ port: 8080, host: undefined, readsPublic: true, corsOrigins: [] });
+  });
+  it('parses what is set', () => {
+    const c = loadConfig({ OPENSOC_TF_BACKEND: 'tensorflow', OPENSOC_LOCAL_TRAINERS: '0', OPENSOC_S3_PORT: '20000', API_READS_PUBLIC: 'false', API_CORS_ORIGINS: 'https://a.example, https://b.example' });
+    expect(c.worker.tfBackend).toBe('tensorflow');
+    expect(c.worker.localTrainers).toBe(0);
+    expect(c.local.s3Port).toBe(20000);
+    expect(c.api).toMatchObject({ readsPublic: false, corsOrigins: ['https://a.example', 'https://b.example'] });
+  });
+  it('names each invalid one', () => {
+    expect(() => loadConfig({ OPENSOC_TF_BACKEND: 'cuda' })).toThrow(/OPENSOC_TF_BACKEND="cuda"/);
+    expect(() => loadConfig({ OPENSOC_S3_PORT: '60000' })).toThrow(/OPENSOC_S3_PORT="60000": must be a port between 1024 and 54535/);
+    expect(() => loadConfig({ OPENSOC_EMBEDDED_DB: 'sqlite' })).toThrow(/OPENSOC_EMBEDDED_DB/);
   });
 });

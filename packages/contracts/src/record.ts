@@ -4,6 +4,10 @@ import { MITRE_TACTICS, SEVERITIES, TECHNIQUE_ID_PATTERN, THREAT_CATEGORIES } fr
 /** Largest accepted raw log, in UTF-16 code units (a multi-line Windows event fits easily). */
 export const MAX_LOG_LENGTH = 32_768;
 
+/** Bounds on the parsed fields an importer keeps beside the raw log. */
+export const MAX_FIELDS = 64;
+export const MAX_FIELD_VALUE_LENGTH = 4000;
+
 const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
 
 export const provenanceSchema = z
@@ -62,6 +66,11 @@ export const datasetRecordSchema = z
     /** Free-text impact statement (OpenSOC-AI's IMPACT line), kept so imports round-trip. */
     impact: z.string().max(4000).optional(),
     recommendation: z.string().max(4000).optional(),
+    /** Parsed fields of the raw log (EventID, Image, CommandLine, ...), kept by the event importers. */
+    fields: z
+      .record(z.string().min(1).max(100), z.string().max(MAX_FIELD_VALUE_LENGTH))
+      .refine((f) => Object.keys(f).length <= MAX_FIELDS, `must have at most ${MAX_FIELDS} entries`)
+      .optional(),
     provenance: provenanceSchema,
   })
   .strict()

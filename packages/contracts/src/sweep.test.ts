@@ -49,7 +49,7 @@ describe('evaluation designs in the sweep spec', () => {
       'evaluation.trainOn: names study@latest but dataset is corpus@latest; give the training dataset once',
     ]);
     expect(issues({ ...base, dataset: undefined, evaluation: { kind: 'holdout', testOn: 'real@latest' } })).toEqual([expect.stringMatching(/^dataset: is required \(or name the training data/)]);
-    expect(issues({ ...base, evaluation: { kind: 'holdout', testOn: 'real' } })).toEqual([expect.stringMatching(/^evaluation.testOn: must be NAME@VERSION/)]);
+    expect(issues({ ...base, evaluation: { kind: 'holdout', testOn: 'Real!' } })).toEqual([expect.stringMatching(/^evaluation.testOn: must be NAME, NAME@latest or NAME@HASH/)]);
     expect(issues({ ...base, evaluation: { kind: 'holdout', trainOn: { sources: ['Not Kebab'] }, testOn: 'real@latest' } })).toEqual([expect.stringMatching(/^evaluation.trainOn.sources.0: must be a kebab-case/)]);
   });
 

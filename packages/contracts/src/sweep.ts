@@ -76,17 +76,20 @@ export const sweepSpecSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
-    if (s.evaluation !== undefined && s.split !== undefined) ctx.addIssue({ code: 'custom', path: ['split'], message: 'give evaluation or the legacy split, not both' });
-    if (s.evaluation === undefined && s.split === undefined) ctx.addIssue({ code: 'custom', path: ['evaluation'], message: "is required, e.g. {kind: cv, k: 5, strategy: template-grouped}" });
-    if (s.split?.kind === 'holdout') ctx.addIssue({ code: 'custom', path: ['split', 'kind'], message: 'use evaluation: {kind: holdout, testOn: NAME@VERSION}' });
     const e = s.evaluation;
     const trainRef = e?.kind === 'holdout' ? (typeof e.trainOn === 'string' ? e.trainOn : e.trainOn?.dataset) : undefined;
-    if (trainRef !== undefined && s.dataset !== undefined && trainRef !== s.dataset) {
+    if (typeof trainRef === 'string' && s.dataset !== undefined && trainRef !== s.dataset) {
       ctx.addIssue({ code: 'custom', path: ['evaluation', 'trainOn'], message: `names ${trainRef} but dataset is ${s.dataset}; give the training dataset once` });
     }
     if (trainRef === undefined && s.dataset === undefined) {
       ctx.addIssue({ code: 'custom', path: ['dataset'], message: e?.kind === 'holdout' ? 'is required (or name the training data in evaluation.trainOn)' : 'is required' });
     }
+    if (s.evaluation !== undefined && s.split !== undefined) ctx.addIssue({ code: 'custom', path: ['split'], message: 'give evaluation or the legacy split, not both' });
+    if (s.evaluation === undefined && s.split === undefined) ctx.addIssue({ code: 'custom', path: ['evaluation'], message: 'is required, e.g. {kind: cv, k: 5, strategy: template-grouped}' });
+    if (s.split?.kind === 'holdout') ctx.addIssue({ code: 'custom', path: ['split', 'kind'], message: 'use evaluation: {kind: holdout, testOn: NAME@VERSION}' });
+  }, {
+    // Also when other fields failed, so a spec lacking both dataset and evaluation hears about both at once.
+    when: (payload) => payload.value !== null && typeof payload.value === 'object' && !Array.isArray(payload.value),
   });
 export type SweepSpec = z.infer<typeof sweepSpecSchema>;
 

@@ -15,5 +15,8 @@ export * from './importers/opensoc-ai.ts';
 export * from './corpus/generator.ts';
 export * from './corpus/card.ts';
 export type { CorpusSource, Generated, Scenario } from './corpus/common.ts';
+export * from './importers/events.ts';
+export * from './importers/event-formats.ts';
+export * from './render-compact.ts';
 export * from './importers/mapping.ts';
 export * from './importers/index.ts';

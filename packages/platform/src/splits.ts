@@ -48,50 +48,76 @@ export async function storeSplit(deps: Deps, datasetHash: string, records: Datas
   return storeMaterialized(deps, splitting(() => materializeSplit(records, spec, { datasetHash })), records, records);
 }
 
-/** Train on `train` (optionally only some sources), test on every record of `test`: one fold over two versions. */
-export async function storeHoldoutSplit(
-  deps: Deps, train: { hash: string; records: DatasetRecord[] }, test: { hash: string; records: DatasetRecord[] },
-  filter: { sources?: string[]; excludeSources?: string[] } = {},
-): Promise<StoredSplit> {
-  const materialized = splitting(() => materializeHoldout(train.records, test.records, {
-    trainDatasetHash: train.hash, testDatasetHash: test.hash, trainSources: filter.sources, excludeTrainSources: filter.excludeSources,
-  }));
-  return storeMaterialized(deps, materialized, train.records, test.records);
+/** A dataset reference a design reads besides its training dataset, with where it sits in the spec. */
+export interface DesignRef { role: 'test' | 'testIds' | 'trainIds'; ref: string; path: PropertyKey[] }
+
+/** Where the spec names its training dataset (for error messages). */
+export function trainingRefPath(spec: SweepSpec): PropertyKey[] {
+  return spec.dataset !== undefined ? ['dataset'] : typeof spec.evaluation?.kind === 'string' && spec.evaluation.kind === 'holdout' && typeof spec.evaluation.trainOn === 'string' ? ['evaluation', 'trainOn'] : ['evaluation', 'trainOn', 'dataset'];
+}
+
+/** The other versions a spec's design reads: a holdout's test set, a fixed design's id sources. */
+export function designRefs(spec: SweepSpec): DesignRef[] {
+  if (spec.split) return [];
+  const e = evaluationOf(spec);
+  if (e.kind === 'holdout') return [{ role: 'test', ref: e.testOn, path: ['evaluation', 'testOn'] }];
+  if (e.kind === 'fixed') {
+    return [
+      ...(e.testIdsFrom ? [{ role: 'testIds' as const, ref: e.testIdsFrom, path: ['evaluation', 'testIdsFrom'] }] : []),
+      ...(e.trainIdsFrom ? [{ role: 'trainIds' as const, ref: e.trainIdsFrom, path: ['evaluation', 'trainIdsFrom'] }] : []),
+    ];
+  }
+  return [];
+}
+
+type Version = { hash: string; records: DatasetRecord[] };
+
+/**
+ * The split a design makes of loaded data, deterministic and stored nowhere. cv: k folds of the
+ * training version; fixed: one fold of it (test ids listed, taken from another version, or by
+ * source); holdout: one fold training on the (filtered) training version, testing on all of
+ * another. `others` holds the versions of designRefs, by role. Throws "split: ..." on bad input.
+ */
+export function materializeDesign(spec: SweepSpec, train: Version, others: Partial<Record<DesignRef['role'], Version>>): MaterializedSplit {
+  const split = (s: unknown) => materializeSplit(train.records, s, { datasetHash: train.hash });
+  // A legacy `split` is materialized as written, so its manifest hash is the one it always had.
+  if (spec.split) return split(spec.split);
+  const e = evaluationOf(spec);
+  switch (e.kind) {
+    case 'cv':
+      return split(cvSplitSpec(e));
+    case 'fixed': {
+      if (e.testSources) return split({ kind: 'leave-sources-out', testSources: e.testSources });
+      const testIds = e.testIds ?? others.testIds!.records.map((r) => r.id);
+      const trainIds = e.trainIds ?? others.trainIds?.records.map((r) => r.id);
+      return split(splitSpecSchema.parse({ kind: 'fixed', testIds, ...(trainIds ? { trainIds } : {}) }));
+    }
+    case 'holdout': {
+      const test = others.test!;
+      if (test.hash === train.hash) throw new Error('split: the test dataset is the training dataset itself; a holdout design tests on another version');
+      const filter = typeof e.trainOn === 'object' ? e.trainOn : {};
+      return materializeHoldout(train.records, test.records, { trainDatasetHash: train.hash, testDatasetHash: test.hash, trainSources: filter.sources, excludeTrainSources: filter.excludeSources });
+    }
+  }
 }
 
 /** A sweep's evaluation design resolved against stored data: the versions it reads and its stored split. */
 export interface PreparedDesign { dataset: DatasetVersionRow; testDataset?: DatasetVersionRow; split: StoredSplit }
 
-/**
- * Resolves a spec's evaluation design and stores its split. cv: k folds of the training version;
- * fixed: one fold of it (test ids listed, taken from another version, or by source); holdout:
- * one fold, training on the training version (filtered) and testing on all of another.
- */
+/** Resolves a spec's evaluation design, materializes and stores its split with the leakage report. */
 export async function prepareDesign(deps: Deps, spec: SweepSpec): Promise<PreparedDesign> {
   const dataset = await resolveDataset(deps.db, trainingDatasetOf(spec));
-  const records = await loadDatasetRecords(deps.store, dataset);
-  // A legacy `split` is stored as written, so its manifest hash is the one it always had.
-  if (spec.split) return { dataset, split: await storeSplit(deps, dataset.hash, records, spec.split) };
-  const e = evaluationOf(spec);
-  const idsOf = async (ref: string) => (await loadDatasetRecords(deps.store, await resolveDataset(deps.db, ref))).map((r) => r.id);
-  switch (e.kind) {
-    case 'cv':
-      return { dataset, split: await storeSplit(deps, dataset.hash, records, cvSplitSpec(e)) };
-    case 'fixed': {
-      if (e.testSources) return { dataset, split: await storeSplit(deps, dataset.hash, records, splitSpecSchema.parse({ kind: 'leave-sources-out', testSources: e.testSources })) };
-      const testIds = e.testIds ?? (await idsOf(e.testIdsFrom!));
-      const trainIds = e.trainIds ?? (e.trainIdsFrom ? await idsOf(e.trainIdsFrom) : undefined);
-      return { dataset, split: await storeSplit(deps, dataset.hash, records, splitSpecSchema.parse({ kind: 'fixed', testIds, ...(trainIds ? { trainIds } : {}) })) };
-    }
-    case 'holdout': {
-      const testDataset = await resolveDataset(deps.db, e.testOn);
-      if (testDataset.hash === dataset.hash) throw new InvalidInputError(`evaluation.testOn: ${e.testOn} is the training dataset itself; a holdout design tests on another version (use kind: cv or fixed within one)`);
-      const testRecords = await loadDatasetRecords(deps.store, testDataset);
-      const filter = typeof e.trainOn === 'object' ? { sources: e.trainOn.sources, excludeSources: e.trainOn.excludeSources } : {};
-      const split = await storeHoldoutSplit(deps, { hash: dataset.hash, records }, { hash: testDataset.hash, records: testRecords }, filter);
-      return { dataset, testDataset, split };
-    }
+  const train = { hash: dataset.hash, records: await loadDatasetRecords(deps.store, dataset) };
+  const others: Partial<Record<DesignRef['role'], Version>> = {};
+  let testDataset: DatasetVersionRow | undefined;
+  for (const d of designRefs(spec)) {
+    const row = await resolveDataset(deps.db, d.ref);
+    others[d.role] = { hash: row.hash, records: await loadDatasetRecords(deps.store, row) };
+    if (d.role === 'test') testDataset = row;
   }
+  const materialized = splitting(() => materializeDesign(spec, train, others));
+  const split = await storeMaterialized(deps, materialized, train.records, others.test?.records ?? train.records);
+  return { dataset, ...(testDataset ? { testDataset } : {}), split };
 }
 
 /** S3 key of a split manifest: content-addressed, so workers need no database to find it. */

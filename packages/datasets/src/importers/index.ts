@@ -6,6 +6,8 @@
 import type { AttackTable } from '../attack.ts';
 import type { UnknownTechniquePolicy } from '../validate.ts';
 import { importCsvFile, importJsonlFile, type FieldMapping, type GenericImportOptions, type ImportResult } from './generic.ts';
+import { EVENT_IMPORTERS, type EventFormat } from './event-formats.ts';
+import type { EventImportOptions } from './events.ts';
 import { MappingError, type ImportMapping } from './mapping.ts';
 import { importOpenSocAiFile } from './opensoc-ai.ts';
 
@@ -14,6 +16,8 @@ export interface ImportRequest {
   mapping?: ImportMapping;
   attack?: AttackTable;
   onUnknownTechnique?: UnknownTechniquePolicy;
+  /** Per-event labels in a sidecar JSON file (SOC export formats; see events.ts). */
+  sidecar?: string;
   /** Name used in messages and provenance; default the file's base name. */
   displayName?: string;
   maxErrors?: number;
@@ -77,3 +81,34 @@ registerImporter({
   mapping: 'required',
   import: async (path, request) => importCsvFile(path, genericOptions(request)),
 });
+
+const EVENT_DESCRIPTIONS: Record<EventFormat, string> = {
+  'windows-xml': 'Windows event XML (wevtutil / Event Viewer export)',
+  'windows-json': 'Windows events as JSON lines (winlogbeat, EVTX-to-JSON)',
+  syslog: 'syslog lines (RFC 3164 / 5424)',
+  'auth-log': 'Linux auth.log (syslog lines from sshd, sudo, ...)',
+  'access-log': 'web server access logs (common / combined format)',
+  cloudtrail: 'AWS CloudTrail JSON ({"Records": [...]})',
+  zeek: 'Zeek logs (TSV with #fields, or JSON lines)',
+};
+
+/** SOC export formats parse events themselves; the mapping names parsed fields that hold labels. */
+for (const [format, importFile] of Object.entries(EVENT_IMPORTERS) as [EventFormat, (typeof EVENT_IMPORTERS)[EventFormat]][]) {
+  registerImporter({
+    format,
+    description: EVENT_DESCRIPTIONS[format],
+    mapping: 'optional',
+    async import(path, request) {
+      const m = request.mapping;
+      const labelKeys = ['threatCategory', 'threatType', 'mitreTechnique', 'mitreTactic', 'severity'] as const;
+      const other = Object.keys(m?.fields ?? {}).filter((k) => !(labelKeys as readonly string[]).includes(k));
+      if (other.length > 0) throw new MappingError([`--map: the ${format} format parses ${other.join(', ')} itself; map only label fields (${labelKeys.join(', ')})`]);
+      const pick = <T extends object>(o: T | undefined) => Object.fromEntries(labelKeys.filter((k) => o && (o as Record<string, unknown>)[k] !== undefined).map((k) => [k, String((o as Record<string, unknown>)[k])]));
+      const options: EventImportOptions = {
+        labelFields: pick(m?.fields), defaults: pick(m?.defaults), source: m?.defaults?.source, sidecar: request.sidecar,
+        idPrefix: m?.idPrefix, license: m?.license, attack: request.attack, displayName: request.displayName, maxErrors: request.maxErrors,
+      };
+      return importFile(path, options);
+    },
+  });
+}
