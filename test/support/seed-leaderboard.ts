@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { connectPostgres, getLeaderboardEntry, updateSweep, type DbHandle } from '@opensoc/db';
 import { ArtifactStore } from '@opensoc/storage';
 import { createApp, type AccessLogEntry, type AppDeps } from '@opensoc/api';
-import { mulberry32, significanceDirection, type SweepSpec } from '@opensoc/contracts';
+import { mulberry32, significanceDirection, trainingDatasetOf, type SweepSpec } from '@opensoc/contracts';
 import { holmAdjust, mcnemarFromCounts } from '@opensoc/eval';
 import { freshDatabase } from './databases.ts';
 import { testConnections } from './services.ts';
@@ -251,7 +251,7 @@ export async function createTestApi(prefix: string, overrides: Partial<AppDeps> 
     startSweep: async (spec) => {
       started.push(spec);
       const id = `sweep-${randomUUID().slice(0, 8)}`;
-      const [name, version] = spec.dataset.split('@') as [string, string];
+      const [name, version] = trainingDatasetOf(spec).split('@') as [string, string];
       await upsertSweep(db, { id, name: spec.name, spec, specHash: sha(JSON.stringify(spec)), datasetName: name, datasetHash: version, status: 'running', workflowId: `wf-${id}` });
       return { sweepId: id };
     },

@@ -18,3 +18,5 @@ export type { CorpusSource, Generated, Scenario } from './corpus/common.ts';
 export * from './importers/events.ts';
 export * from './importers/event-formats.ts';
 export * from './render-compact.ts';
+export * from './importers/mapping.ts';
+export * from './importers/index.ts';
