@@ -1,0 +1,53 @@
+import { flatten, parseEventText } from '@opensoc/datasets';
+import { LEVELS } from './rule.ts';
+import type { SigmaRule } from './rule.ts';
+import { logsourceMatches, sigmaView } from './logsource.ts';
+import type { ParsedLike, SigmaEvent } from './logsource.ts';
+
+/** Parses a raw log for rule evaluation; JSON logs also expose every nested key by dotted path (requestParameters.userName). */
+export function sigmaEventFromLog(log: string): SigmaEvent | undefined {
+  const ev = parseEventText(log);
+  if (!ev) return undefined;
+  let fields = ev.fields;
+  if (log.trimStart().startsWith('{')) {
+    try {
+      fields = { ...flatten(JSON.parse(log) as Record<string, unknown>), ...ev.fields };
+    } catch {
+      // parseEventText accepted it, so it is JSON; keep the parsed fields if not.
+    }
+  }
+  return sigmaView({ ...ev, fields });
+}
+
+const levelRank = (r: SigmaRule) => LEVELS.indexOf(r.level);
+
+/** Rules indexed by product so an event is only tested against the rules that can apply to it. */
+export class SigmaEngine {
+  private readonly byProduct = new Map<string, SigmaRule[]>();
+  constructor(readonly rules: readonly SigmaRule[]) {
+    for (const r of rules) {
+      const key = r.logsource.product ?? '*';
+      const list = this.byProduct.get(key) ?? [];
+      list.push(r);
+      this.byProduct.set(key, list);
+    }
+  }
+
+  /** Every rule that matches the event, in bundle order. */
+  matchEvent(ev: SigmaEvent): SigmaRule[] {
+    const candidates = [...(this.byProduct.get(ev.product) ?? []), ...(this.byProduct.get('*') ?? [])];
+    return candidates.filter((r) => logsourceMatches(r.logsource, ev) && r.matches(ev));
+  }
+
+  matchLog(log: string): SigmaRule[] {
+    const ev = sigmaEventFromLog(log);
+    return ev ? this.matchEvent(ev) : [];
+  }
+
+  /** The rule whose labels a match predicts: highest level, then one with ATT&CK tags, then the smaller id. */
+  static best(matches: readonly SigmaRule[]): SigmaRule | undefined {
+    return [...matches].sort((a, b) => levelRank(b) - levelRank(a) || Number(b.techniques.length > 0) - Number(a.techniques.length > 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))[0];
+  }
+}
+
+export type { ParsedLike };
