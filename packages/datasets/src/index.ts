@@ -25,3 +25,4 @@ export * from './importers/syslog.ts';
 export * from './importers/access-log.ts';
 export * from './importers/cloudtrail.ts';
 export * from './importers/zeek.ts';
+export * from './attack-category.ts';

@@ -1,4 +1,5 @@
-import type { MitreTactic, Severity, ThreatCategory } from '@opensoc/contracts';
+import type { Severity, ThreatCategory } from '@opensoc/contracts';
+import { categoryForAttack } from '@opensoc/datasets';
 import type { BaselineClassifier } from '../baselines.ts';
 import type { TaskLabels } from '../format.ts';
 import { SigmaEngine } from './engine.ts';
@@ -8,30 +9,6 @@ import type { Level, SigmaRule } from './rule.ts';
 
 const SEVERITY: Record<Level, Severity> = { informational: 'LOW', low: 'LOW', medium: 'MEDIUM', high: 'HIGH', critical: 'CRITICAL' };
 
-/** Techniques whose family has its own category in our taxonomy (checked before the tactic). */
-const TECHNIQUE_CATEGORY: [RegExp, ThreatCategory][] = [
-  [/^T1003\b/, 'credential-dumping'],
-  [/^T1110\b/, 'brute-force'],
-  [/^T1595\b|^T1046\b/, 'reconnaissance'],
-  [/^T1498\b|^T1499\b/, 'denial-of-service'],
-  [/^T1021\b|^T1570\b/, 'lateral-movement'],
-  [/^T1059\b|^T1204\b|^T1218\b/, 'malicious-execution'],
-];
-const TACTIC_CATEGORY: Partial<Record<MitreTactic, ThreatCategory>> = {
-  reconnaissance: 'reconnaissance',
-  'initial-access': 'web-exploit',
-  execution: 'malicious-execution',
-  persistence: 'persistence',
-  'privilege-escalation': 'privilege-escalation',
-  'defense-evasion': 'defense-evasion',
-  'credential-access': 'credential-dumping',
-  discovery: 'reconnaissance',
-  'lateral-movement': 'lateral-movement',
-  collection: 'exfiltration',
-  'command-and-control': 'command-and-control',
-  exfiltration: 'exfiltration',
-  impact: 'denial-of-service',
-};
 /** Web rules say what they detect in their title more precisely than in their tags. */
 const TITLE_CATEGORY: [RegExp, ThreatCategory][] = [
   [/sql ?injection|sqli/i, 'sql-injection'],
@@ -40,12 +17,10 @@ const TITLE_CATEGORY: [RegExp, ThreatCategory][] = [
   [/command injection/i, 'command-injection'],
 ];
 
-/** Our threat category for a rule: title (web attacks), then technique family, then tactic. */
+/** Our threat category for a rule: its title (web attacks), else the fixed ATT&CK mapping. */
 export function ruleCategory(rule: SigmaRule): ThreatCategory {
   for (const [re, c] of TITLE_CATEGORY) if (re.test(rule.title)) return c;
-  for (const t of rule.techniques) for (const [re, c] of TECHNIQUE_CATEGORY) if (re.test(t)) return c;
-  for (const t of rule.tactics) if (TACTIC_CATEGORY[t]) return TACTIC_CATEGORY[t]!;
-  return 'malicious-execution';
+  return categoryForAttack(rule.techniques, rule.tactics);
 }
 
 /** A matched rule's labels: its first technique and tactic tags, its level as severity. */
