@@ -1,22 +1,20 @@
-import { flatten, parseEventText } from '@opensoc/datasets';
+import { flatten, parseEventsText } from '@opensoc/datasets';
 import { LEVELS } from './rule.ts';
 import type { SigmaRule } from './rule.ts';
 import { logsourceMatches, sigmaView } from './logsource.ts';
 import type { ParsedLike, SigmaEvent } from './logsource.ts';
 
-/** Parses a raw log for rule evaluation; JSON logs also expose every nested key by dotted path (requestParameters.userName). */
-export function sigmaEventFromLog(log: string): SigmaEvent | undefined {
-  const ev = parseEventText(log);
-  if (!ev) return undefined;
-  let fields = ev.fields;
-  if (log.trimStart().startsWith('{')) {
+/** Parses a raw log for rule evaluation (one view per event); JSON logs also expose every nested key by dotted path (requestParameters.userName). */
+export function sigmaEventsFromLog(log: string): SigmaEvent[] {
+  const events = parseEventsText(log);
+  if (events.length === 1 && log.trimStart().startsWith('{')) {
     try {
-      fields = { ...flatten(JSON.parse(log) as Record<string, unknown>), ...ev.fields };
+      events[0] = { ...events[0]!, fields: { ...flatten(JSON.parse(log) as Record<string, unknown>), ...events[0]!.fields } };
     } catch {
-      // parseEventText accepted it, so it is JSON; keep the parsed fields if not.
+      // parseEventsText accepted it, so it is JSON; keep the parsed fields if not.
     }
   }
-  return sigmaView({ ...ev, fields });
+  return events.map(sigmaView);
 }
 
 const levelRank = (r: SigmaRule) => LEVELS.indexOf(r.level);
@@ -39,9 +37,11 @@ export class SigmaEngine {
     return candidates.filter((r) => logsourceMatches(r.logsource, ev) && r.matches(ev));
   }
 
+  /** Every rule that matches any event of the log (a burst of lines is several events). */
   matchLog(log: string): SigmaRule[] {
-    const ev = sigmaEventFromLog(log);
-    return ev ? this.matchEvent(ev) : [];
+    const matched = new Set<SigmaRule>();
+    for (const ev of sigmaEventsFromLog(log)) for (const r of this.matchEvent(ev)) matched.add(r);
+    return [...matched];
   }
 
   /** The rule whose labels a match predicts: highest level, then one with ATT&CK tags, then the smaller id. */
