@@ -9,7 +9,7 @@ import { getSweep, listDatasetVersions, listLeaderboard, listReproductions, list
 import { SERVICE_NAMES, connectionInfo, defaultServicesConfig, serviceStatus, startAll, stopAll } from '@opensoc/local-services';
 import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, openPlatform, parseSweepSpec, pushDataset, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
 import { createApiToken, createApp, jsonLogger, listen } from '@opensoc/api';
-import { formatIssue, importOpenSocAiFile, loadAttackTable } from '@opensoc/datasets';
+import { EVENT_FORMATS, formatIssue, importOpenSocAiFile, loadAttackTable } from '@opensoc/datasets';
 import { classifyCommand } from './classify.ts';
 import { CliError, EXIT, config, localWorkers, withPlatform } from './context.ts';
 import { runDemo } from './demo.ts';
@@ -184,9 +184,10 @@ program.command('reproductions').argument('<entry>').addOption(jsonOption).descr
 
 // ---- classify, demo ---------------------------------------------------------------------------
 program.command('classify').requiredOption('--adapter <entry>', 'leaderboard entry (or run id) whose adapter to use').option('--fold <k>', 'which fold\'s adapter', '0')
+  .option('--format <format>', `read a SOC export, one log per event (${EVENT_FORMATS.join('|')})`)
   .argument('[file]', 'log file, one log per line (JSONL with a "log" field also works); - or nothing for stdin')
   .description('run a trained adapter over logs: JSONL out, records/s on stderr')
-  .action(async (file: string | undefined, o) => withPlatform((p) => classifyCommand(p, o.adapter, Number(o.fold), file)));
+  .action(async (file: string | undefined, o) => withPlatform((p) => classifyCommand(p, o.adapter, Number(o.fold), file, o.format)));
 program.command('demo').description('the end-to-end job on the bundled corpus (see README)').option('--records-per-category <n>', 'demo dataset size', '6')
   .action(async (o) => runDemo({ perCategory: Number(o.recordsPerCategory) }));
 

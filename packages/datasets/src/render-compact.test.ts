@@ -44,3 +44,11 @@ describe('renderCompactLog on bursts', () => {
     );
   });
 });
+
+describe('renderCompactLog on a burst cut short', () => {
+  it('keeps the lines that parse when they are at least half', () => {
+    const line = 'Mar 15 01:05:33 server sshd[1234]: Failed password for git from 1.2.3.4 port 22 ssh2';
+    expect(renderCompactLog(`${line}\n${line}\nMar 15 01:0`)).toMatch(/^\[sshd\] .* \(x2\)$/);
+    expect(renderCompactLog('one line\nMar 15 01:0')).toBe('one line\nMar 15 01:0');
+  });
+});

@@ -28,6 +28,20 @@ const tryParse = (parse: () => ParsedEvent[]): ParsedEvent[] | undefined => {
   }
 };
 
+/**
+ * A burst whose lines mostly parse (one cut short, say): the lines that do, when they are at least
+ * half of them and all of one format.
+ */
+function mostLines(t: string): ParsedEvent[] {
+  const lines = t.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length < 2) return [];
+  for (const parse of [parseAccessLog, parseSyslog]) {
+    const events = lines.flatMap((l) => tryParse(() => parse(l)) ?? []);
+    if (events.length * 2 >= lines.length) return events;
+  }
+  return [];
+}
+
 /** `Key: value` lines (the study's and the generated corpus's Windows event blocks). */
 function keyValueBlock(log: string): ParsedEvent | undefined {
   const fields: Record<string, string> = {};
@@ -60,7 +74,7 @@ export function parseEventsText(log: string): ParsedEvent[] {
     return [];
   }
   const kv = keyValueBlock(t);
-  return tryParse(() => parseAccessLog(t)) ?? tryParse(() => parseSyslog(t)) ?? (kv ? [kv] : []);
+  return tryParse(() => parseAccessLog(t)) ?? tryParse(() => parseSyslog(t)) ?? (kv ? [kv] : mostLines(t));
 }
 
 /** The event of a single-event log, undefined when the text is not one event of a supported format. */

@@ -68,6 +68,10 @@ for (const path of positionals) {
   console.log(`parsed by an importer: ${parsed} (${((100 * parsed) / records.length).toFixed(1)}%)`);
   console.log(`sigma-rules coverage (any rule matches): ${matched} (${((100 * matched) / records.length).toFixed(1)}%); benign records flagged: ${benignFlagged}`);
   console.log(`sigma-rules accuracy: tactic ${pct(accuracy(records, predicted, 'mitreTactic'))}, technique ${pct(accuracy(records, predicted, 'mitreTechnique'))}, parent technique ${pct(accuracy(records, predicted, 'mitreTechniqueParent'))}, category ${pct(accuracy(records, predicted, 'threatCategory'))}  [${((performance.now() - started) / 1000).toFixed(1)} s]`);
+  const onAttack = (task: Task) => accuracy(attack, predicted.filter((_, i) => records[i]!.threatCategory !== 'benign'), task);
+  console.log(`sigma-rules on attack records only: tactic ${pct(onAttack('mitreTactic'))}, technique ${pct(onAttack('mitreTechnique'))}`);
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  console.log(`median length: raw ${median(logs.map((l) => l.length))} chars, compact ${median(logs.map((l) => renderCompactLog(l).length))} chars`);
   if (!values.cv) continue;
   const baselines: BaselineClassifier[] = [majorityBaseline, keywordRulesBaseline, tfidfLogRegBaseline()];
   for (const b of baselines) {
