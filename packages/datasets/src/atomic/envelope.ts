@@ -58,28 +58,32 @@ export interface ProcessSpec {
 
 const basenameWin = (p: string) => p.slice(p.lastIndexOf('\\') + 1);
 
-/** Sysmon EID 1 (process creation) on Windows. */
-export function sysmonProcessCreate(ctx: Context, p: ProcessSpec): string {
-  const user = p.elevated ? 'NT AUTHORITY\\SYSTEM' : `${ctx.domain}\\${ctx.user}`;
-  const utc = ctx.time.replace('T', ' ').slice(0, 23);
-  return `${EVENT_NS}${system(ctx, 'Microsoft-Windows-Sysmon', '{5770385F-C22A-43E0-BF4C-06F5698FFBD9}', 1, 'Microsoft-Windows-Sysmon/Operational', 'S-1-5-18')}<EventData>${data([
+/** Sysmon EID 1's data, Windows and Linux alike (Linux has no OriginalFileName and no integrity levels). */
+function sysmonProcessData(ctx: Context, p: ProcessSpec, user: string, windows: boolean): string {
+  return data([
     ['RuleName', '-'],
-    ['UtcTime', utc],
+    ['UtcTime', ctx.time.replace('T', ' ').slice(0, 23)],
     ['ProcessGuid', guid(ctx.rand)],
     ['ProcessId', String(pid(ctx.rand))],
     ['Image', p.image],
-    ['OriginalFileName', basenameWin(p.image)],
+    ...(windows ? ([['OriginalFileName', basenameWin(p.image)]] as [string, string][]) : []),
     ['CommandLine', p.commandLine],
     ['CurrentDirectory', p.currentDirectory],
     ['User', user],
-    ['LogonId', `0x${hex(ctx.rand, 6)}`],
-    ['IntegrityLevel', p.elevated ? 'High' : 'Medium'],
+    ['LogonId', windows ? `0x${hex(ctx.rand, 6)}` : p.elevated ? '0' : '1000'],
+    ['IntegrityLevel', windows ? (p.elevated ? 'High' : 'Medium') : 'no level'],
     ['ParentProcessGuid', guid(ctx.rand)],
     ['ParentProcessId', String(pid(ctx.rand))],
     ['ParentImage', p.parentImage],
     ['ParentCommandLine', p.parentCommandLine],
     ['ParentUser', user],
-  ])}</EventData></Event>`;
+  ]);
+}
+
+/** Sysmon EID 1 (process creation) on Windows. */
+export function sysmonProcessCreate(ctx: Context, p: ProcessSpec): string {
+  const user = p.elevated ? 'NT AUTHORITY\\SYSTEM' : `${ctx.domain}\\${ctx.user}`;
+  return `${EVENT_NS}${system(ctx, 'Microsoft-Windows-Sysmon', '{5770385F-C22A-43E0-BF4C-06F5698FFBD9}', 1, 'Microsoft-Windows-Sysmon/Operational', 'S-1-5-18')}<EventData>${sysmonProcessData(ctx, p, user, true)}</EventData></Event>`;
 }
 
 /** Security 4688 (a new process has been created), with command-line auditing on. */
@@ -112,24 +116,7 @@ export function powershell4104(ctx: Context, script: string): string {
 
 /** Sysmon for Linux EID 1, as it writes to syslog (the XML part). */
 export function linuxSysmonProcessCreate(ctx: Context, p: ProcessSpec): string {
-  const user = p.elevated ? 'root' : ctx.user;
-  return `<Event>${system(ctx, 'Linux-Sysmon', '{FF032593-A8D3-4F13-B0D6-01FC615A0F97}', 1, 'Linux-Sysmon/Operational', p.elevated ? '0' : '1000')}<EventData>${data([
-    ['RuleName', '-'],
-    ['UtcTime', ctx.time.replace('T', ' ').slice(0, 23)],
-    ['ProcessGuid', guid(ctx.rand)],
-    ['ProcessId', String(pid(ctx.rand))],
-    ['Image', p.image],
-    ['CommandLine', p.commandLine],
-    ['CurrentDirectory', p.currentDirectory],
-    ['User', user],
-    ['LogonId', p.elevated ? '0' : '1000'],
-    ['IntegrityLevel', 'no level'],
-    ['ParentProcessGuid', guid(ctx.rand)],
-    ['ParentProcessId', String(pid(ctx.rand))],
-    ['ParentImage', p.parentImage],
-    ['ParentCommandLine', p.parentCommandLine],
-    ['ParentUser', user],
-  ])}</EventData></Event>`;
+  return `<Event>${system(ctx, 'Linux-Sysmon', '{FF032593-A8D3-4F13-B0D6-01FC615A0F97}', 1, 'Linux-Sysmon/Operational', p.elevated ? '0' : '1000')}<EventData>${sysmonProcessData(ctx, p, p.elevated ? 'root' : ctx.user, false)}</EventData></Event>`;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
