@@ -4,7 +4,6 @@
  * template-grouped 5-fold CV on raw and compact text, for comparison on the same records.
  *   npx tsx packages/eval/src/sigma/measure-cli.ts [--cv] <dataset.jsonl | opensoc-ai.json> ...
  */
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { goldLabels } from '@opensoc/contracts';
