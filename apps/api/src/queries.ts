@@ -1,10 +1,10 @@
 import { and, asc, desc, eq, or, sql, type SQL } from 'drizzle-orm';
 import {
-  comparisons, datasetVersions, getSweep, leaderboardEntries, listDatasetVersions, reproductions, runs,
+  comparisons, datasetVersions, evalSetCondition, getSweep, leaderboardEntries, listDatasetVersions, reproductions, runs,
   splitManifests, sweeps,
   type Db, type DatasetVersionRow, type FoldResultRow, type LeaderboardEntryRow, type PredictionSetRow, type ReproductionRow, type RunRow, type SweepRow,
 } from '@opensoc/db';
-import { BASELINES } from '@opensoc/contracts';
+import { BASELINES, compareEntries } from '@opensoc/contracts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { ApiError } from './errors.ts';
 import type { Presign } from './presign.ts';
@@ -84,7 +84,8 @@ export async function queryLeaderboard(db: Db, q: LeaderboardQuery): Promise<{ i
   if (q.splitKind) conds.push(sql`split_kind = ${q.splitKind}`);
   if (q.mode) conds.push(sql`mode = ${q.mode}`);
   if (q.family) conds.push(sql`family = ${q.family}`);
-  if (q.evalSet) conds.push(sql`eval_set = ${q.evalSet}`);
+  // An extra evaluation set may be named without its hash (every version of it matches).
+  if (q.evalSet) conds.push(evalSetCondition(L.evalSet, q.evalSet));
   const key = sortExpr(q.sort);
   if (q.cursor) {
     const c = decodeCursor(q.cursor, q.sort, q.order);
@@ -139,8 +140,18 @@ export async function querySweep(db: Db, id: string) {
 export type SweepDetail = NonNullable<Awaited<ReturnType<typeof querySweep>>>;
 
 export async function sweepEntries(db: Db, sweepId: string): Promise<LeaderboardRow[]> {
-  const rows = await db.select().from(L).where(eq(L.sweepId, sweepId)).orderBy(desc(L.accuracy), asc(L.id));
+  // The ranking rule (contracts/ranking.ts): accuracy, best first; ties by id, descending.
+  const rows = await db.select().from(L).where(eq(L.sweepId, sweepId)).orderBy(desc(L.accuracy), desc(L.id));
   return rows.map(toLeaderboardRow);
+}
+
+/** The task a leaderboard opens on. */
+export const DEFAULT_TASK = 'threatCategory';
+
+/** The classification mode of the best LoRA entry for a task (cross-validation), by the ranking rule; null without LoRA entries. */
+export function bestMode(entries: readonly LeaderboardRow[], task: string): string | null {
+  const lora = entries.filter((e) => !e.baseline && e.task === task && e.evalSet === 'cv');
+  return [...lora].sort(compareEntries((e) => e.accuracy.value))[0]?.mode ?? null;
 }
 
 // ---- runs ------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import { competitionRanks } from '@opensoc/contracts';
 import type { LeaderboardEntryRow } from '@opensoc/db';
 
 export const pct = (x: number | null | undefined) => (x === null || x === undefined ? '   -  ' : `${(100 * x).toFixed(1).padStart(5)}%`);
@@ -12,10 +13,12 @@ export function table(headers: string[], rows: string[][]): string {
 }
 
 export function leaderboardTable(rows: LeaderboardEntryRow[]): string {
+  // Rows come in the ranking rule's order; tied accuracies share a rank.
+  const ranks = competitionRanks(rows, (x) => x.accuracy);
   return table(
     ['#', 'entry', 'model', 'mode', 'accuracy [95% CI]', 'macro-F1 [95% CI]', 'fold mean±sd', 'p vs best baseline (Holm)', 'p vs top (Holm)'],
     rows.map((r, i) => [
-      String(i + 1), r.id, r.label, r.mode,
+      String(ranks[i]), r.id, r.label, r.mode,
       `${pct(r.accuracy)} [${pct(r.accuracyLow).trim()}, ${pct(r.accuracyHigh).trim()}]`,
       `${pct(r.macroF1)} [${pct(r.macroF1Low).trim()}, ${pct(r.macroF1High).trim()}]`,
       r.foldMean === null ? '-' : `${pct(r.foldMean).trim()}±${(100 * (r.foldStd ?? 0)).toFixed(1)}`,

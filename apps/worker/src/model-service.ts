@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
+import { currentConfig } from '@opensoc/config';
 import { THREAT_CATEGORIES, SEVERITIES, type DatasetRecord, type Prediction, type ClassificationMode } from '@opensoc/contracts';
 import { parseFuzzy, parseStrict, parsedToPrediction, TACTIC_INFO, TECHNIQUE_NAMES, techniqueParent } from '@opensoc/eval';
 import {
   DEFAULT_STOP_SEQUENCES, formatPrompt, generate, initBackend, iterateCheckpointTensors, LlamaForCausalLM, loadLlamaConfig, loadTokenizer, localDirectorySource, IncrementalScorer, scoreLabels,
-  type BackendName, type Tokenizer,
+  type Tokenizer,
 } from '@opensoc/model';
 import type { ArtifactStore } from '@opensoc/storage';
 
@@ -33,8 +34,13 @@ export function trainingTarget(r: DatasetRecord): string {
 export interface LoadedModel { model: LlamaForCausalLM; tokenizer: Tokenizer; dir: string }
 
 let backendReady: Promise<string> | undefined;
-export function ensureBackend(name: BackendName = (process.env.OPENSOC_TF_BACKEND as BackendName) || 'wasm'): Promise<string> {
-  backendReady ??= initBackend(name);
+/**
+ * Initialises the compute backend once per process: OPENSOC_TF_BACKEND (default auto: native TensorFlow when
+ * installed, else wasm) with OPENSOC_THREADS threads; `gpu` (the train-gpu queue) loads tfjs-node-gpu.
+ */
+export function ensureBackend(opts: { gpu?: boolean } = {}): Promise<string> {
+  const { compute } = currentConfig();
+  backendReady ??= initBackend(opts.gpu && compute.backend === 'auto' ? 'tensorflow' : compute.backend, { gpu: opts.gpu, threads: compute.threads });
   return backendReady;
 }
 
@@ -59,8 +65,8 @@ export async function localModelDir(store: ArtifactStore, key: string, cacheDir:
   return dir;
 }
 
-export async function loadModelDir(dir: string): Promise<LoadedModel> {
-  await ensureBackend();
+export async function loadModelDir(dir: string, opts: { gpu?: boolean } = {}): Promise<LoadedModel> {
+  await ensureBackend(opts);
   const source = localDirectorySource(dir);
   const config = await loadLlamaConfig(source);
   const model = await LlamaForCausalLM.fromHFWeights(config, iterateCheckpointTensors(source));
