@@ -5,7 +5,7 @@ export type Condition =
   | { kind: 'id'; name: string }
   | { kind: 'not'; arg: Condition }
   | { kind: 'and' | 'or'; args: Condition[] }
-  | { kind: 'of'; quantifier: 'one' | 'all'; pattern: string };
+  | { kind: 'of'; quantifier: 'one' | 'all'; pattern: string; targets?: string[] };
 
 function tokenize(text: string): string[] {
   const tokens = text.match(/\(|\)|[^\s()]+/g);
@@ -83,6 +83,23 @@ export function conditionIdentifiers(c: Condition, names: readonly string[]): vo
   if (c.kind === 'and' || c.kind === 'or') for (const a of c.args) conditionIdentifiers(a, names);
 }
 
+const ofTargets = (pattern: string, names: readonly string[]) => (pattern === 'them' ? names.filter((n) => !n.startsWith('_')) : names.filter((n) => globToRegex(pattern).test(n)));
+
+/** The condition with each `of` pattern resolved to its identifiers once, so evaluation does no pattern matching. */
+export function bindCondition(c: Condition, names: readonly string[]): Condition {
+  switch (c.kind) {
+    case 'id':
+      return c;
+    case 'not':
+      return { kind: 'not', arg: bindCondition(c.arg, names) };
+    case 'and':
+    case 'or':
+      return { kind: c.kind, args: c.args.map((a) => bindCondition(a, names)) };
+    case 'of':
+      return { ...c, targets: ofTargets(c.pattern, names) };
+  }
+}
+
 /** Evaluates a condition given each identifier's result (computed lazily, once). */
 export function evaluateCondition(c: Condition, names: readonly string[], value: (name: string) => boolean): boolean {
   switch (c.kind) {
@@ -96,7 +113,7 @@ export function evaluateCondition(c: Condition, names: readonly string[], value:
       return c.args.some((a) => evaluateCondition(a, names, value));
     case 'of': {
       // `them` excludes identifiers starting with an underscore, as the specification says.
-      const targets = c.pattern === 'them' ? names.filter((n) => !n.startsWith('_')) : names.filter((n) => globToRegex(c.pattern).test(n));
+      const targets = c.targets ?? ofTargets(c.pattern, names);
       return c.quantifier === 'all' ? targets.every(value) : targets.some(value);
     }
   }

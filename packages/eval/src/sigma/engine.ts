@@ -1,7 +1,7 @@
 import { flatten, parseEventsText } from '@opensoc/datasets';
 import { LEVELS } from './rule.ts';
 import type { SigmaRule } from './rule.ts';
-import { logsourceMatches, sigmaView } from './logsource.ts';
+import { eventKeys, logsourceKey, logsourceMatches, sigmaView } from './logsource.ts';
 import type { ParsedLike, SigmaEvent } from './logsource.ts';
 
 /** Parses a raw log for rule evaluation (one view per event); JSON logs also expose every nested key by dotted path (requestParameters.userName). */
@@ -19,22 +19,24 @@ export function sigmaEventsFromLog(log: string): SigmaEvent[] {
 
 const levelRank = (r: SigmaRule) => LEVELS.indexOf(r.level);
 
-/** Rules indexed by product so an event is only tested against the rules that can apply to it. */
+/** Rules indexed by logsource so an event is only tested against the rules that can apply to it. */
 export class SigmaEngine {
-  private readonly byProduct = new Map<string, SigmaRule[]>();
+  private readonly index = new Map<string, SigmaRule[]>();
+  private readonly order = new Map<SigmaRule, number>();
   constructor(readonly rules: readonly SigmaRule[]) {
-    for (const r of rules) {
-      const key = r.logsource.product ?? '*';
-      const list = this.byProduct.get(key) ?? [];
+    rules.forEach((r, i) => {
+      this.order.set(r, i);
+      const key = logsourceKey(r.logsource);
+      const list = this.index.get(key) ?? [];
       list.push(r);
-      this.byProduct.set(key, list);
-    }
+      this.index.set(key, list);
+    });
   }
 
   /** Every rule that matches the event, in bundle order. */
   matchEvent(ev: SigmaEvent): SigmaRule[] {
-    const candidates = [...(this.byProduct.get(ev.product) ?? []), ...(this.byProduct.get('*') ?? [])];
-    return candidates.filter((r) => logsourceMatches(r.logsource, ev) && r.matches(ev));
+    const candidates = eventKeys(ev).flatMap((k) => this.index.get(k) ?? []);
+    return candidates.filter((r) => logsourceMatches(r.logsource, ev) && r.matches(ev)).sort((a, b) => this.order.get(a)! - this.order.get(b)!);
   }
 
   /** Every rule that matches any event of the log (a burst of lines is several events). */

@@ -73,12 +73,18 @@ const ALIASES_4688: Record<string, string> = { Image: 'NewProcessName', ParentIm
 
 function lookup(fields: Record<string, string>, extra?: Record<string, string>): (field: string) => string | undefined {
   let lower: Map<string, string> | undefined;
+  // Hundreds of rules ask for the same few fields: remember each answer, misses included.
+  const memo = new Map<string, string | undefined>();
   return (field) => {
-    const direct = fields[field] ?? (extra?.[field] !== undefined ? fields[extra[field]!] : undefined);
-    if (direct !== undefined) return direct;
-    // Case and spaces are ignored as a last resort: EVTX exports write "Source Name" where rules say SourceName.
-    lower ??= new Map(Object.entries(fields).map(([k, v]) => [k.toLowerCase().replace(/\s+/g, ''), v]));
-    return lower.get(field.toLowerCase());
+    if (memo.has(field)) return memo.get(field);
+    let v = fields[field] ?? (extra?.[field] !== undefined ? fields[extra[field]!] : undefined);
+    if (v === undefined) {
+      // Case and spaces are ignored as a last resort: EVTX exports write "Source Name" where rules say SourceName.
+      lower ??= new Map(Object.entries(fields).map(([k, x]) => [k.toLowerCase().replace(/\s+/g, ''), x]));
+      v = lower.get(field.toLowerCase());
+    }
+    memo.set(field, v);
+    return v;
   };
 }
 
@@ -157,4 +163,21 @@ export function logsourceMatches(ls: Logsource, ev: SigmaEvent): boolean {
   if (ls.category !== undefined && !ev.categories.includes(ls.category)) return false;
   if (ls.service !== undefined && !ev.services.includes(ls.service)) return false;
   return true;
+}
+
+/** Index keys of a logsource: product (or *) with its category, else its service, else nothing more. */
+export function logsourceKey(ls: Logsource): string {
+  const p = ls.product ?? '*';
+  return ls.category !== undefined ? `${p}|c:${ls.category}` : ls.service !== undefined ? `${p}|s:${ls.service}` : `${p}|*`;
+}
+
+/** Every index key an event's rules can have. */
+export function eventKeys(ev: SigmaEvent): string[] {
+  const keys: string[] = [];
+  for (const p of [ev.product, '*']) {
+    keys.push(`${p}|*`);
+    for (const c of ev.categories) keys.push(`${p}|c:${c}`);
+    for (const s of ev.services) keys.push(`${p}|s:${s}`);
+  }
+  return keys;
 }

@@ -1,6 +1,6 @@
 import { MITRE_TACTICS } from '@opensoc/contracts';
 import type { MitreTactic } from '@opensoc/contracts';
-import { conditionIdentifiers, evaluateCondition, parseCondition } from './condition.ts';
+import { bindCondition, conditionIdentifiers, evaluateCondition, parseCondition } from './condition.ts';
 import type { Condition } from './condition.ts';
 import type { Logsource, SigmaEvent } from './logsource.ts';
 import { compileFieldCondition, compileKeywords, UnsupportedRule } from './modifiers.ts';
@@ -90,6 +90,7 @@ export function compileRule(doc: unknown, path?: string): SigmaRule {
   if (conditionTexts.some((c) => typeof c !== 'string')) throw new UnsupportedRule('no condition');
   const conditions: Condition[] = (conditionTexts as string[]).map(parseCondition);
   for (const c of conditions) conditionIdentifiers(c, names);
+  const bound = conditions.map((c) => bindCondition(c, names));
   const level = String(doc.level ?? 'medium').toLowerCase();
   if (!(LEVELS as readonly string[]).includes(level)) throw new UnsupportedRule(`level "${level}"`);
   const ls = isMap(doc.logsource) ? doc.logsource : {};
@@ -115,7 +116,7 @@ export function compileRule(doc: unknown, path?: string): SigmaRule {
         if (v === undefined) cache.set(n, (v = searches.get(n)!(ev)));
         return v;
       };
-      return conditions.some((c) => evaluateCondition(c, names, value));
+      return bound.some((c) => evaluateCondition(c, names, value));
     },
   };
 }
