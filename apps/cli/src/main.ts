@@ -9,7 +9,7 @@ import { getSweep, listDatasetVersions, listLeaderboard, listReproductions, list
 import { SERVICE_NAMES, connectionInfo, defaultServicesConfig, devDown, devUp, serviceStatus } from '@opensoc/local-services';
 import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, parseSweepSpec, planSweep, formatPlan, readSpecFile, type SpecLocator, pushDataset, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
 import { ApiError, createApiToken, createApp, jsonLogger, listen } from '@opensoc/api';
-import { formatIssue, getImporter, importerFormats, loadAttackTable, MappingError, mappingFromObject, mergeMappings, parseFieldMap } from '@opensoc/datasets';
+import { EVENT_FORMATS, formatIssue, getImporter, importerFormats, loadAttackTable, MappingError, mappingFromObject, mergeMappings, parseFieldMap } from '@opensoc/datasets';
 import { backendInfo, describeBackend, initBackend } from '@opensoc/model';
 import { classifyCommand } from './classify.ts';
 import { CliError, EXIT, config, localWorkers, needsLocalWorkers, openCliPlatform, withPlatform } from './context.ts';
@@ -267,9 +267,10 @@ program.command('reproductions').argument('<entry>').addOption(jsonOption).descr
 
 // ---- classify, demo ---------------------------------------------------------------------------
 program.command('classify').requiredOption('--adapter <entry>', 'leaderboard entry (or run id) whose adapter to use').option('--fold <k>', 'which fold\'s adapter', '0')
+  .option('--format <format>', `read a SOC export, one log per event (${EVENT_FORMATS.join('|')})`)
   .argument('[file]', 'log file, one log per line (JSONL with a "log" field also works); - or nothing for stdin')
   .description('run a trained adapter over logs: JSONL out, records/s on stderr')
-  .action(async (file: string | undefined, o) => withPlatform((p) => classifyCommand(p, o.adapter, Number(o.fold), file)));
+  .action(async (file: string | undefined, o) => withPlatform((p) => classifyCommand(p, o.adapter, Number(o.fold), file, o.format)));
 program.command('demo').description('the end-to-end job on the bundled corpus (see README)').option('--records-per-category <n>', 'demo dataset size', '6')
   .action(async (o) => runDemo({ perCategory: Number(o.recordsPerCategory) }));
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Context, CancelledFailure } from '@temporalio/activity';
 import type { BaselineUnit, ClassificationMode, DatasetRecord, DatasetRef, LoraUnit, Prediction, SweepContext } from '@opensoc/contracts';
 import { canonicalJson } from '@opensoc/datasets';
-import { keywordRulesBaseline, majorityBaseline, tfidfLogRegBaseline, type BaselineClassifier } from '@opensoc/eval';
+import { keywordRulesBaseline, majorityBaseline, sigmaRulesBaseline, tfidfLogRegBaseline, type BaselineClassifier } from '@opensoc/eval';
 import {
   backendInfo, LlamaForCausalLM, llama2Tokenizer, loraToPeftTensors, mergeLora, loraFromPeftTensors, loadAdapter, saveAdapter, saveCheckpoint, smallLlamaConfig, Trainer,
   type TrainCheckpoint,
@@ -232,7 +232,7 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
           m.model.dispose();
         }
       }
-      const classifiers: Record<string, () => BaselineClassifier> = { majority: () => majorityBaseline, 'keyword-rules': () => keywordRulesBaseline, 'tfidf-logreg': () => tfidfLogRegBaseline() };
+      const classifiers: Record<string, () => BaselineClassifier> = { majority: () => majorityBaseline, 'keyword-rules': () => keywordRulesBaseline, 'tfidf-logreg': () => tfidfLogRegBaseline(), 'sigma-rules': () => sigmaRulesBaseline() };
       const { train, evalSets } = await unitData(store, ctx, unit.fold);
       const fitted = classifiers[unit.baseline]!().fit(train);
       const predictions: PredictionOutput[] = [];
