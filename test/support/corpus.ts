@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { DatasetRecord } from '@opensoc/contracts';
+import { UNKNOWN_LABEL, type DatasetRecord } from '@opensoc/contracts';
 import { repoRoot } from './services.ts';
 
 /** The bundled corpus (datasets/soc-corpus.jsonl). */
@@ -12,9 +12,9 @@ export function bundledCorpus(): DatasetRecord[] {
 export function corpusSample(perCategory: number): DatasetRecord[] {
   const byCategory = new Map<string, DatasetRecord[]>();
   for (const r of bundledCorpus().sort((a, b) => (a.id < b.id ? -1 : 1))) {
-    const list = byCategory.get(r.threatCategory) ?? [];
+    const list = byCategory.get(r.threatCategory ?? UNKNOWN_LABEL) ?? [];
     if (list.length < perCategory) list.push(r);
-    byCategory.set(r.threatCategory, list);
+    byCategory.set(r.threatCategory ?? UNKNOWN_LABEL, list);
   }
   return [...byCategory.values()].flat();
 }

@@ -1,5 +1,5 @@
-import { z } from '@hono/zod-openapi';
-import { BASELINES, CLASSIFICATION_MODES, SPLIT_KINDS, TASKS } from '@opensoc/contracts';
+import { z } from 'zod';
+import { BASELINES, CLASSIFICATION_MODES, SIGNIFICANCE_DIRECTIONS, SPLIT_KINDS, TASKS } from '@opensoc/contracts';
 
 /**
  * Every request parameter and response body of the REST API, defined once:
@@ -41,34 +41,34 @@ const limitSchema = (max: number, dflt: number) => z.coerce.number().int().min(1
 
 export const leaderboardQuerySchema = z
   .object({
-    dataset: datasetFilterSchema.optional().openapi({ description: 'Dataset name, or name@hashprefix', example: 'corpus@3f2a9c01' }),
-    sweep: idSchema.optional().openapi({ description: 'Only entries of this sweep' }),
+    dataset: datasetFilterSchema.optional().meta({ description: 'Dataset name, or name@hashprefix', example: 'corpus@3f2a9c01' }),
+    sweep: idSchema.optional().meta({ description: 'Only entries of this sweep' }),
     task: z.enum(TASKS).optional(),
     splitKind: z.enum(SPLIT_KINDS).optional(),
-    mode: z.enum(MODES).optional().openapi({ description: "Classification mode; 'baseline' for the baselines' rows" }),
+    mode: z.enum(MODES).optional().meta({ description: "Classification mode; 'baseline' for the baselines' rows" }),
     family: z.enum(FAMILIES).optional(),
-    evalSet: evalSetSchema.optional().openapi({ description: "'cv' (out-of-fold predictions) or an extra evaluation set" }),
+    evalSet: evalSetSchema.optional().meta({ description: "'cv' (out-of-fold predictions) or an extra evaluation set" }),
     sort: z.enum(SORT_KEYS).default('accuracy'),
     order: z.enum(['asc', 'desc']).default('desc'),
     limit: limitSchema(200, 50),
     cursor: z.string().max(400).regex(/^[A-Za-z0-9_-]+$/, 'must be a cursor returned by a previous page').optional()
-      .openapi({ description: 'Opaque cursor from nextCursor of the previous page (same sort and order)' }),
+      .meta({ description: 'Opaque cursor from nextCursor of the previous page (same sort and order)' }),
   })
   .strict();
 export type LeaderboardQuery = z.infer<typeof leaderboardQuerySchema>;
 
 export const SWEEP_STATUSES = ['running', 'completed', 'failed', 'cancelled'] as const;
 export const sweepsQuerySchema = z.object({ status: z.enum(SWEEP_STATUSES).optional(), limit: limitSchema(200, 50) }).strict();
-export const idParamSchema = z.object({ id: idSchema.openapi({ param: { name: 'id', in: 'path' }, example: 'sweep-1/r8-a16/s1' }) });
-export const entryIdParamSchema = z.object({ entryId: idSchema.openapi({ param: { name: 'entryId', in: 'path' } }) });
+export const idParamSchema = z.object({ id: idSchema.meta({ param: { name: 'id', in: 'path' }, example: 'sweep-1/r8-a16/s1' }) });
+export const entryIdParamSchema = z.object({ entryId: idSchema.meta({ param: { name: 'entryId', in: 'path' } }) });
 export const datasetVersionParamsSchema = z.object({
-  name: datasetNameSchema.openapi({ param: { name: 'name', in: 'path' }, example: 'corpus' }),
-  version: datasetVersionParamSchema.openapi({ param: { name: 'version', in: 'path' }, example: 'latest' }),
+  name: datasetNameSchema.meta({ param: { name: 'name', in: 'path' }, example: 'corpus' }),
+  version: datasetVersionParamSchema.meta({ param: { name: 'version', in: 'path' }, example: 'latest' }),
 });
 export const compareQuerySchema = z
   .object({
-    a: idSchema.openapi({ description: 'Run id A' }),
-    b: idSchema.openapi({ description: 'Run id B' }),
+    a: idSchema.meta({ description: 'Run id A' }),
+    b: idSchema.meta({ description: 'Run id B' }),
     task: z.enum(TASKS).optional(),
     mode: z.enum(MODES).optional(),
   })
@@ -77,10 +77,10 @@ export const compareQuerySchema = z
 export const reproductionRequestSchema = z
   .object({
     entryId: idSchema,
-    tolerance: z.number().min(0).max(1).default(0.01).openapi({ description: 'Largest accepted absolute accuracy difference' }),
+    tolerance: z.number().min(0).max(1).default(0.01).meta({ description: 'Largest accepted absolute accuracy difference' }),
   })
   .strict()
-  .openapi('ReproductionRequest');
+  .meta({ id: 'ReproductionRequest' });
 
 // ---- responses -------------------------------------------------------------
 
@@ -93,10 +93,18 @@ export const problemSchema = z
     instance: z.string().optional(),
     errors: z.array(z.object({ name: z.string(), in: z.enum(['query', 'path', 'header', 'body']), reason: z.string() })).optional(),
   })
-  .openapi('Problem');
+  .meta({ id: 'Problem' });
 
 const nullableNumber = z.number().nullable();
-const pValueSchema = z.object({ raw: nullableNumber, adjusted: nullableNumber }).openapi('PValue');
+const nullableInt = z.number().int().nullable();
+/**
+ * A paired McNemar test of this entry against another: the Holm-adjusted p, its direction
+ * (better: significantly more records right; worse: significantly fewer; none: no detectable
+ * difference; null: not tested) and the discordant counts it rests on.
+ */
+const pValueSchema = z
+  .object({ raw: nullableNumber, adjusted: nullableNumber, direction: z.enum(SIGNIFICANCE_DIRECTIONS).nullable(), onlyThis: nullableInt, onlyOther: nullableInt })
+  .meta({ id: 'PValue' });
 
 export const leaderboardRowSchema = z
   .object({
@@ -119,15 +127,22 @@ export const leaderboardRowSchema = z
     parseFailures: z.number().int(),
     pVsTop: pValueSchema,
     pVsBestBaseline: pValueSchema,
+    /** Technique/tactic: predicted set equals the gold set (accuracy counts any match). */
+    exactSetAccuracy: nullableNumber,
+    /** Accuracy of always answering these records' most frequent label; belowMajority when this entry scores under it. */
+    majorityAccuracy: nullableNumber,
+    belowMajority: z.boolean(),
+    /** Aggregated before every unit of the sweep finished: the numbers may still change. */
+    partial: z.boolean(),
     reproductionStatus: z.string(),
     links: z.object({ run: z.string(), reproductions: z.string(), html: z.string() }),
   })
-  .openapi('LeaderboardRow');
+  .meta({ id: 'LeaderboardRow' });
 export type LeaderboardRow = z.infer<typeof leaderboardRowSchema>;
 
 export const leaderboardPageSchema = z
   .object({ items: z.array(leaderboardRowSchema), sort: z.enum(SORT_KEYS), order: z.enum(['asc', 'desc']), nextCursor: z.string().nullable() })
-  .openapi('LeaderboardPage');
+  .meta({ id: 'LeaderboardPage' });
 
 export const progressSchema = z.object({ done: z.number().int(), total: z.number().int(), fraction: z.number() });
 export const sweepSummarySchema = z
@@ -141,15 +156,15 @@ export const sweepSummarySchema = z
     updatedAt: z.string(),
     links: z.object({ self: z.string(), html: z.string() }),
   })
-  .openapi('SweepSummary');
+  .meta({ id: 'SweepSummary' });
 
 export const runSummarySchema = z
   .object({ id: z.string(), family: z.string(), label: z.string(), seed: z.number().int(), status: z.string(), config: z.unknown(), links: z.object({ self: z.string() }) })
-  .openapi('RunSummary');
+  .meta({ id: 'RunSummary' });
 
 export const sweepDetailSchema = sweepSummarySchema
   .extend({ spec: z.unknown(), specHash: z.string(), workflowId: z.string(), error: z.string().nullable(), runs: z.array(runSummarySchema) })
-  .openapi('SweepDetail');
+  .meta({ id: 'SweepDetail' });
 
 export const reproductionSchema = z
   .object({
@@ -162,9 +177,9 @@ export const reproductionSchema = z
     createdAt: z.string(),
     finishedAt: z.string().nullable(),
   })
-  .openapi('Reproduction');
+  .meta({ id: 'Reproduction' });
 export const intervalOutSchema = z.object({ low: z.number(), high: z.number(), method: z.string().optional(), level: z.number().optional() });
-export const confusionSchema = z.object({ labels: z.array(z.string()), matrix: z.array(z.array(z.number())) }).openapi('Confusion');
+export const confusionSchema = z.object({ labels: z.array(z.string()), matrix: z.array(z.array(z.number())) }).meta({ id: 'Confusion' });
 export const foldTaskMetricsSchema = z.object({
   task: z.string(),
   n: z.number().nullable(),
@@ -208,7 +223,7 @@ export const runDetailSchema = z
     })),
     reproductions: z.array(reproductionSchema),
   })
-  .openapi('RunDetail');
+  .meta({ id: 'RunDetail' });
 export type RunDetail = z.infer<typeof runDetailSchema>;
 
 export const comparisonSchema = z
@@ -222,11 +237,13 @@ export const comparisonSchema = z
     test: z.string(),
     contingency: z.object({ onlyA: z.number().int(), onlyB: z.number().int(), n: z.number().int() }),
     p: z.object({ raw: z.number(), adjusted: nullableNumber, adjustment: z.string().nullable() }),
+    /** A against B after the adjustment. */
+    direction: z.enum(SIGNIFICANCE_DIRECTIONS),
   })
-  .openapi('Comparison');
+  .meta({ id: 'Comparison' });
 export const compareResultSchema = z
   .object({ a: z.string(), b: z.string(), comparisons: z.array(comparisonSchema), entries: z.object({ a: z.array(leaderboardRowSchema), b: z.array(leaderboardRowSchema) }) })
-  .openapi('CompareResult');
+  .meta({ id: 'CompareResult' });
 
 export const datasetVersionSummarySchema = z
   .object({
@@ -239,7 +256,7 @@ export const datasetVersionSummarySchema = z
     createdAt: z.string(),
     links: z.object({ self: z.string() }),
   })
-  .openapi('DatasetVersionSummary');
+  .meta({ id: 'DatasetVersionSummary' });
 export const datasetVersionDetailSchema = datasetVersionSummarySchema
   .extend({
     stats: z.unknown(),
@@ -247,14 +264,14 @@ export const datasetVersionDetailSchema = datasetVersionSummarySchema
     parent: datasetVersionSummarySchema.nullable(),
     splits: z.array(z.object({ hash: z.string(), kind: z.string(), spec: z.unknown(), leakage: z.unknown().nullable(), createdAt: z.string() })),
   })
-  .openapi('DatasetVersionDetail');
+  .meta({ id: 'DatasetVersionDetail' });
 
 export const reproductionsResultSchema = z
   .object({ entry: leaderboardRowSchema, reproductions: z.array(reproductionSchema) })
-  .openapi('Reproductions');
+  .meta({ id: 'Reproductions' });
 
-export const acceptedSweepSchema = z.object({ sweepId: z.string(), links: z.object({ self: z.string(), html: z.string() }) }).openapi('SweepAccepted');
-export const acceptedCancelSchema = z.object({ sweepId: z.string(), status: z.literal('cancelling') }).openapi('SweepCancelAccepted');
+export const acceptedSweepSchema = z.object({ sweepId: z.string(), links: z.object({ self: z.string(), html: z.string() }) }).meta({ id: 'SweepAccepted' });
+export const acceptedCancelSchema = z.object({ sweepId: z.string(), status: z.literal('cancelling') }).meta({ id: 'SweepCancelAccepted' });
 export const acceptedReproductionSchema = z
   .object({ reproductionId: z.string(), entryId: z.string(), links: z.object({ self: z.string() }) })
-  .openapi('ReproductionAccepted');
+  .meta({ id: 'ReproductionAccepted' });

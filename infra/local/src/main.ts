@@ -2,10 +2,11 @@
 /** `opensoc-services up|down|status [temporal|postgres|s3 ...]`: local services for development and CI. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '@opensoc/config';
 import { SERVICE_NAMES, defaultServicesConfig, serviceStatus, startAll, stopAll, connectionInfo, type ServiceName } from './services.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const cfg = defaultServicesConfig(process.env.OPENSOC_DATA_DIR ?? path.join(repoRoot, '.opensoc'));
+const cfg = defaultServicesConfig(loadConfig(process.env, path.join(repoRoot, '.opensoc')).dataDir);
 const [command = 'status', ...rest] = process.argv.slice(2);
 const names = (rest.length ? rest : SERVICE_NAMES) as ServiceName[];
 for (const n of names) if (!SERVICE_NAMES.includes(n)) { console.error(`unknown service "${n}" (one of ${SERVICE_NAMES.join(', ')})`); process.exit(2); }

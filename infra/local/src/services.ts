@@ -1,6 +1,7 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { currentConfig, type OpenSocConfig } from '@opensoc/config';
 import { ensureBinary, postgresBinDir } from './binaries.ts';
 import { killGroup, portInUse, readPid, removeFile, spawnDaemon, tail, waitFor, run } from './process.ts';
 
@@ -18,22 +19,15 @@ export interface LocalServicesConfig {
   s3SecretKey: string;
 }
 
-function portFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1024 || port > 65535 - 11000) throw new Error(`${name} must be a port between 1024 and 54535, got "${raw}"`);
-  return port;
-}
-
-export function defaultServicesConfig(dataDir: string): LocalServicesConfig {
+/** The services under dataDir, on the ports and with the credentials the environment sets (loadConfig). */
+export function defaultServicesConfig(dataDir: string, local: OpenSocConfig['local'] = currentConfig().local): LocalServicesConfig {
   return {
     dataDir: path.resolve(dataDir),
-    temporalPort: portFromEnv('OPENSOC_TEMPORAL_PORT', 17233),
-    postgresPort: portFromEnv('OPENSOC_POSTGRES_PORT', 15432),
-    s3Port: portFromEnv('OPENSOC_S3_PORT', 18333),
-    s3AccessKey: process.env.AWS_ACCESS_KEY_ID || 'opensoc',
-    s3SecretKey: process.env.AWS_SECRET_ACCESS_KEY || 'opensoc-secret',
+    temporalPort: local.temporalPort,
+    postgresPort: local.postgresPort,
+    s3Port: local.s3Port,
+    s3AccessKey: local.s3AccessKey,
+    s3SecretKey: local.s3SecretKey,
   };
 }
 

@@ -8,10 +8,10 @@ export type ClassificationMode = (typeof CLASSIFICATION_MODES)[number];
 export const BASELINES = ['majority', 'keyword-rules', 'tfidf-logreg', 'base-model'] as const;
 export type Baseline = (typeof BASELINES)[number];
 
-/** `name@version` where version is a sha256 (or a unique prefix of at least 8 hex chars) or `latest`. */
+/** `name`, `name@latest` or `name@<hash>`: a sha256 or a unique prefix of at least 8 hex digits; a bare name is the latest version. */
 export const datasetRefSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,99}@([0-9a-f]{8,64}|latest)$/, 'must be NAME@VERSION (a hash prefix of >= 8 hex digits, or latest)');
+  .regex(/^[a-z0-9][a-z0-9._-]{0,99}(@([0-9a-f]{8,64}|latest))?$/, 'must be NAME, NAME@latest or NAME@HASH (a hash prefix of >= 8 hex digits)');
 
 /** A small Llama config trained from scratch by the pipeline (no pretrained weights reachable offline). */
 export const smallBaseModelSchema = z

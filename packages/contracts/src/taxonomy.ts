@@ -59,5 +59,35 @@ export const KNOWN_SOURCES = [
   'cloudtrail',
 ] as const;
 
+/** ATT&CK tactic ids (TA00xx) of the shortnames above. */
+export const MITRE_TACTIC_IDS: Readonly<Record<MitreTactic, string>> = {
+  reconnaissance: 'TA0043',
+  'resource-development': 'TA0042',
+  'initial-access': 'TA0001',
+  execution: 'TA0002',
+  persistence: 'TA0003',
+  'privilege-escalation': 'TA0004',
+  'defense-evasion': 'TA0005',
+  'credential-access': 'TA0006',
+  discovery: 'TA0007',
+  'lateral-movement': 'TA0008',
+  collection: 'TA0009',
+  'command-and-control': 'TA0011',
+  exfiltration: 'TA0010',
+  impact: 'TA0040',
+};
+
+/**
+ * A tactic given as an id (TA0005), a display name (Defense Evasion) or a shortname
+ * (defense-evasion), as its shortname; undefined when it is none of these.
+ */
+export function normalizeTactic(input: string): MitreTactic | undefined {
+  const s = input.trim();
+  const byId = (Object.keys(MITRE_TACTIC_IDS) as MitreTactic[]).find((t) => MITRE_TACTIC_IDS[t] === s.toUpperCase());
+  if (byId) return byId;
+  const short = s.toLowerCase().replace(/[\s_]+/g, '-');
+  return (MITRE_TACTICS as readonly string[]).includes(short) ? (short as MitreTactic) : undefined;
+}
+
 /** ATT&CK technique id syntax: T1234 or T1234.001. */
 export const TECHNIQUE_ID_PATTERN = /^T\d{4}(\.\d{3})?$/;

@@ -15,3 +15,6 @@ export * from './importers/opensoc-ai.ts';
 export * from './corpus/generator.ts';
 export * from './corpus/card.ts';
 export type { CorpusSource, Generated, Scenario } from './corpus/common.ts';
+export * from './importers/events.ts';
+export * from './importers/event-formats.ts';
+export * from './render-compact.ts';

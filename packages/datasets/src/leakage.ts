@@ -1,4 +1,4 @@
-import type { DatasetRecord } from '@opensoc/contracts';
+import { UNKNOWN_LABEL, type DatasetRecord } from '@opensoc/contracts';
 import { compareCodeUnits, normalizeNewlines } from './canonical.ts';
 import { logTemplate, templateIdOf } from './template.ts';
 
@@ -161,8 +161,8 @@ export function leakageReport(train: readonly LeakRecord[], test: readonly LeakR
   const byCategory = new Map<string, LeakageCounts>();
   const examples: LeakageExample[] = [];
   for (const r of [...test].sort((a, b) => compareCodeUnits(a.id, b.id))) {
-    const cat = byCategory.get(r.threatCategory) ?? emptyCounts();
-    byCategory.set(r.threatCategory, cat);
+    const cat = byCategory.get(r.threatCategory ?? UNKNOWN_LABEL) ?? emptyCounts();
+    byCategory.set(r.threatCategory ?? UNKNOWN_LABEL, cat);
     const exactId = trainByLog.get(normalizeNewlines(r.log));
     const digitMasked = trainDigitMasked.has(maskDigits(normalizeNewlines(r.log)));
     const template = logTemplate(r.log);

@@ -37,7 +37,7 @@ describe('splits', () => {
     checkKFold(records, a.manifest, 5);
     for (const f of a.manifest.folds) {
       const cats = new Map<string, number>();
-      for (const id of f.testIds) cats.set(records.find((r) => r.id === id)!.threatCategory, (cats.get(records.find((r) => r.id === id)!.threatCategory) ?? 0) + 1);
+      for (const id of f.testIds) cats.set(records.find((r) => r.id === id)!.threatCategory!, (cats.get(records.find((r) => r.id === id)!.threatCategory!) ?? 0) + 1);
       for (const n of cats.values()) expect(n).toBe(10); // 50 per category / 5 folds
     }
     expect(materializeSplit(records, { kind: 'stratified-kfold', k: 5, seed: 1 }).hash).toBe(a.hash);

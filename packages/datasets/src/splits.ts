@@ -1,4 +1,4 @@
-import { splitManifestSchema, splitSpecSchema } from '@opensoc/contracts';
+import { splitManifestSchema, splitSpecSchema, UNKNOWN_LABEL } from '@opensoc/contracts';
 import type { DatasetRecord, Fold, SplitManifest } from '@opensoc/contracts';
 import { canonicalJson, compareCodeUnits, datasetHash, sha256Hex } from './canonical.ts';
 import { Rng } from './prng.ts';
@@ -72,9 +72,9 @@ export function stratifiedKFold(records: readonly SplitRecord[], k: number, seed
   const rng = new Rng(seed);
   const byCategory = new Map<string, string[]>();
   for (const r of records) {
-    const list = byCategory.get(r.threatCategory);
+    const list = byCategory.get(r.threatCategory ?? UNKNOWN_LABEL);
     if (list) list.push(r.id);
-    else byCategory.set(r.threatCategory, [r.id]);
+    else byCategory.set(r.threatCategory ?? UNKNOWN_LABEL, [r.id]);
   }
   const foldOf = new Map<string, number>();
   // Continue the deal across categories so fold sizes differ by at most one.
@@ -101,7 +101,7 @@ export function groupedStratifiedKFold(records: readonly SplitRecord[], k: numbe
   }
   if (groups.size < k) throw new Error(`split: ${groups.size} groups cannot fill ${k} folds`);
   const categoryTotals = new Map<string, number>();
-  for (const r of records) categoryTotals.set(r.threatCategory, (categoryTotals.get(r.threatCategory) ?? 0) + 1);
+  for (const r of records) categoryTotals.set(r.threatCategory ?? UNKNOWN_LABEL, (categoryTotals.get(r.threatCategory ?? UNKNOWN_LABEL) ?? 0) + 1);
 
   const order = rng.shuffle([...groups.keys()].sort(compareCodeUnits));
   order.sort((a, b) => groups.get(b)!.length - groups.get(a)!.length); // stable: ties keep seeded order
@@ -111,7 +111,7 @@ export function groupedStratifiedKFold(records: readonly SplitRecord[], k: numbe
   for (const g of order) {
     const members = groups.get(g)!;
     const counts = new Map<string, number>();
-    for (const r of members) counts.set(r.threatCategory, (counts.get(r.threatCategory) ?? 0) + 1);
+    for (const r of members) counts.set(r.threatCategory ?? UNKNOWN_LABEL, (counts.get(r.threatCategory ?? UNKNOWN_LABEL) ?? 0) + 1);
     let best = 0;
     let bestCost = Infinity;
     for (let f = 0; f < k; f++) {

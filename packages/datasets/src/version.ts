@@ -1,4 +1,4 @@
-import type { DatasetRecord } from '@opensoc/contracts';
+import { UNKNOWN_LABEL, type DatasetRecord } from '@opensoc/contracts';
 import type { AttackTable } from './attack.ts';
 import { canonicalJson, compareCodeUnits, serializeDataset, sha256Hex } from './canonical.ts';
 import { logTemplateId } from './template.ts';
@@ -35,8 +35,8 @@ export function computeStats(records: readonly DatasetRecord[]): DatasetStats {
   const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
   const templates = new Set<string>();
   for (const r of records) {
-    bump(maps.byThreatCategory, r.threatCategory);
-    bump(maps.bySeverity, r.severity);
+    bump(maps.byThreatCategory, r.threatCategory ?? UNKNOWN_LABEL);
+    bump(maps.bySeverity, r.severity ?? UNKNOWN_LABEL);
     bump(maps.byTechnique, r.mitreTechnique ?? NONE_LABEL);
     bump(maps.byTactic, r.mitreTactic ?? NONE_LABEL);
     bump(maps.bySource, r.source);

@@ -98,6 +98,7 @@ export const keywordRulesBaseline: BaselineClassifier = {
   fit(train) {
     const byCategory = new Map<string, TaskLabels[]>();
     for (const r of train) {
+      if (r.threatCategory === null) continue; // unknown category: nothing to learn for the rule's labels
       const list = byCategory.get(r.threatCategory) ?? [];
       list.push(recordLabels(r));
       byCategory.set(r.threatCategory, list);

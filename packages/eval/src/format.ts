@@ -15,11 +15,11 @@ const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
 export function formatResponse(record: DatasetRecord): string {
   const technique = record.mitreTechnique === null ? 'N/A (N/A)' : `${record.mitreTechnique} (${TECHNIQUE_NAMES[record.mitreTechnique] ?? record.mitreTechnique})`;
   const lines = [
-    `THREAT_TYPE: ${oneLine(record.threatType)}`,
-    `THREAT_CATEGORY: ${record.threatCategory}`,
+    `THREAT_TYPE: ${oneLine(record.threatType ?? 'UNKNOWN')}`,
+    `THREAT_CATEGORY: ${record.threatCategory ?? 'UNKNOWN'}`,
     `MITRE_TECHNIQUE: ${technique}`,
     `MITRE_TACTIC: ${record.mitreTactic === null ? 'N/A' : TACTIC_INFO[record.mitreTactic].name}`,
-    `SEVERITY: ${record.severity}`,
+    `SEVERITY: ${record.severity ?? 'UNKNOWN'}`,
   ];
   if (record.riskScore !== undefined) lines.push(`RISK_SCORE: ${record.riskScore}`);
   if (record.evidence !== undefined) lines.push(`EVIDENCE: ${oneLine(record.evidence)}`);

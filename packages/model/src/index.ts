@@ -1,5 +1,5 @@
-export { initBackend, tf } from './backend.ts';
-export type { BackendName, InitBackendOptions } from './backend.ts';
+export { INSTALL_HINT, availableBackends, backendInfo, describeBackend, initBackend, tf } from './backend.ts';
+export type { BackendChoice, BackendInfo, BackendName, InitBackendOptions } from './backend.ts';
 export { Rng, mixSeed } from './rng.ts';
 export type { RngState } from './rng.ts';
 export { LORA_TARGETS, smallLlamaConfig } from './model-types.ts';

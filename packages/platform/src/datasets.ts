@@ -1,4 +1,4 @@
-import type { DatasetRecord } from '@opensoc/contracts';
+import { datasetRefSchema, type DatasetRecord } from '@opensoc/contracts';
 import { findDatasetVersion, latestDatasetVersion, listDatasetVersions, registerDatasetVersion, type DatasetVersionRow, type Db } from '@opensoc/db';
 import { diffDatasets, prepareVersion, readJsonlDataset, type AttackTable, type DatasetDiff } from '@opensoc/datasets';
 import type { ArtifactStore } from '@opensoc/storage';
@@ -31,17 +31,45 @@ export async function pushRecords(deps: { db: Db; store: ArtifactStore }, record
   return { name: row.name, hash: row.hash, created, parentHash: row.parentHash, records: row.recordCount };
 }
 
-/** Parses `name@version` (version: hash prefix or `latest`; default latest). */
+/** Parses `name@version` (version: hash prefix or `latest`; a bare name means latest). */
 export function parseDatasetRef(ref: string): { name: string; version: string } {
   const at = ref.lastIndexOf('@');
   return at < 0 ? { name: ref, version: 'latest' } : { name: ref.slice(0, at), version: ref.slice(at + 1) || 'latest' };
 }
 
-export async function resolveDataset(db: Db, ref: string): Promise<DatasetVersionRow> {
+const describeVersions = (rows: DatasetVersionRow[]) =>
+  rows.map((r) => `${r.hash.slice(0, 12)} (${r.recordCount} records, ${r.createdAt.toISOString().slice(0, 10)})`).join(', ');
+
+/**
+ * Resolves a dataset reference (`name`, `name@latest`, `name@<hash prefix>`) without throwing, so a
+ * caller can collect every bad reference of a spec at once. Errors list what does exist.
+ */
+export async function tryResolveDataset(db: Db, ref: string): Promise<{ row: DatasetVersionRow } | { error: InvalidInputError | NotFoundError }> {
+  if (!datasetRefSchema.safeParse(ref).success) {
+    return { error: new InvalidInputError(`dataset reference "${ref}" must be NAME, NAME@latest or NAME@HASH (a hash prefix of at least 8 hex digits)`) };
+  }
   const { name, version } = parseDatasetRef(ref);
-  const row = await findDatasetVersion(db, name, version);
-  if (!row) throw new NotFoundError(`dataset ${name}@${version} not found (push it with: opensoc dataset push FILE --name ${name})`);
-  return row;
+  let row: DatasetVersionRow | undefined;
+  try {
+    row = await findDatasetVersion(db, name, version);
+  } catch (e) {
+    if (/ambiguous/.test((e as Error).message)) return { error: new InvalidInputError((e as Error).message) };
+    throw e;
+  }
+  if (row) return { row };
+  const versions = await listDatasetVersions(db, name);
+  if (versions.length > 0) {
+    return { error: new NotFoundError(`dataset ${name} has no version ${version}; its versions (oldest first): ${describeVersions(versions)}`) };
+  }
+  const names = [...new Set((await listDatasetVersions(db)).map((r) => r.name))];
+  const known = names.length ? `datasets that exist: ${names.join(', ')}` : 'no dataset is stored yet';
+  return { error: new NotFoundError(`dataset ${name} not found (${known}; push one with: opensoc dataset push FILE --name ${name})`) };
+}
+
+export async function resolveDataset(db: Db, ref: string): Promise<DatasetVersionRow> {
+  const r = await tryResolveDataset(db, ref);
+  if ('error' in r) throw r.error;
+  return r.row;
 }
 
 /** S3 key of a dataset version: content-addressed, so workers need no database to find it. */

@@ -4,3 +4,5 @@ export * from './datasets.ts';
 export * from './splits.ts';
 export * from './results.ts';
 export * from './sweeps.ts';
+export * from './spec-file.ts';
+export * from './sweep-plan.ts';

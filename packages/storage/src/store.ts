@@ -11,6 +11,12 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { validateKey } from './keys.ts';
 
+// The SDK warns on every Node below 22 that its releases after January 2027 will need 22. Node 22
+// cannot be installed here through a registry (Debian 12 ships 18, the NodeSource repo pins 20) and
+// every dependency runs on 20.19+, so that one warning is switched off, with the SDK's own switch,
+// in the one module that creates S3 clients. Upgrading Node removes the need.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export interface ArtifactStoreOptions {
   endpoint?: string;
   region: string;

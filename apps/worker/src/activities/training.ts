@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Context, CancelledFailure } from '@temporalio/activity';
@@ -7,7 +7,7 @@ import type { BaselineUnit, ClassificationMode, DatasetRecord, DatasetRef, LoraU
 import { canonicalJson } from '@opensoc/datasets';
 import { keywordRulesBaseline, majorityBaseline, tfidfLogRegBaseline, type BaselineClassifier } from '@opensoc/eval';
 import {
-  LlamaForCausalLM, llama2Tokenizer, loraToPeftTensors, mergeLora, loraFromPeftTensors, loadAdapter, saveAdapter, saveCheckpoint, smallLlamaConfig, Trainer,
+  backendInfo, LlamaForCausalLM, llama2Tokenizer, loraToPeftTensors, mergeLora, loraFromPeftTensors, loadAdapter, saveAdapter, saveCheckpoint, smallLlamaConfig, Trainer,
   type TrainCheckpoint,
 } from '@opensoc/model';
 import { CV_EVAL_SET, datasetKey, extraEvalSetName, loadDatasetRecords, loadSplit, predictionsKey, writePredictions } from '@opensoc/platform';
@@ -31,6 +31,8 @@ export interface TrainingOptions {
   checkpointEvery?: number;
   /** Local cache of downloaded base models. */
   cacheDir?: string;
+  /** This worker serves the train-gpu queue: compute on @tensorflow/tfjs-node-gpu. */
+  gpu?: boolean;
 }
 
 interface Heartbeat { step: number; totalSteps: number; loss: number; checkpointKey: string | null; phase: string }
@@ -114,7 +116,7 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
   async function loadBase(ctx: SweepContext, fold: number): Promise<LoadedModel> {
     const key = ctx.baseModelKeys[fold] ?? ctx.baseModelKeys[0];
     if (!key) throw new Error('the sweep has no base model');
-    return loadModelDir(await localModelDir(store, key, cacheDir));
+    return loadModelDir(await localModelDir(store, key, cacheDir), { gpu: options.gpu });
   }
 
   async function writeAll(unit: { runId: string; fold: number }, byMode: Map<string, Prediction[]>, evalSet: string): Promise<PredictionOutput[]> {
@@ -147,7 +149,7 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
       const corpusHash = sha(train.map((r) => r.log).sort().join('\n'));
       const key = `models/${sha(canonicalJson({ corpusHash, spec, tokenizer: 'llama2', maxSequenceLength: input.maxSequenceLength })).slice(0, 32)}`;
       if (await store.exists(`${key}/.complete`)) return { modelKey: key, cached: true };
-      await ensureBackend();
+      await ensureBackend({ gpu: options.gpu });
       const tokenizer = llama2Tokenizer();
       const config = smallLlamaConfig({
         vocabSize: tokenizer.vocabSize, hiddenSize: spec.hiddenSize, numHiddenLayers: spec.layers, numAttentionHeads: spec.heads, numKeyValueHeads: spec.kvHeads,
@@ -199,11 +201,13 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
             r: settings.r, loraAlpha: settings.alpha, loraDropout: settings.dropout, targetModules: [...settings.targetModules], useRslora: settings.useRslora,
             baseModelNameOrPath: adapterBaseName(ctx.baseModelKeys[unit.fold] ?? ''),
           } as never, loraToPeftTensors(m.model) as never);
+          // Lineage of the compute: backend, TensorFlow version, oneDNN and threads (bit-exactness depends on them).
+          writeFileSync(path.join(dir, 'compute.json'), JSON.stringify(backendInfo(), null, 2));
           await uploadDir(dir, adapterKey);
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
-        await store.putBytes(`${adapterKey}/.complete`, new TextEncoder().encode(JSON.stringify({ lossCurve })));
+        await store.putBytes(`${adapterKey}/.complete`, new TextEncoder().encode(JSON.stringify({ lossCurve, compute: backendInfo() })));
         return { adapterKey, lossCurve, resumedFromStep };
       } finally {
         m.model.dispose();

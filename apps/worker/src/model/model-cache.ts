@@ -109,8 +109,8 @@ export async function localModelDir(store: ArtifactStore, key: string, cacheDir:
 }
 
 /** Load a local GGUF file or HF checkpoint directory. */
-export async function loadModelDir(dirOrFile: string): Promise<LoadedModel> {
-  await ensureBackend();
+export async function loadModelDir(dirOrFile: string, opts: { gpu?: boolean } = {}): Promise<LoadedModel> {
+  await ensureBackend(opts);
   if (dirOrFile.endsWith('.gguf')) {
     const g = await loadGgufBaseModel(dirOrFile);
     return { model: g.model, tokenizer: g.tokenizer, dir: dirOrFile, chatTemplate: g.chatTemplate, addBos: g.addBos };

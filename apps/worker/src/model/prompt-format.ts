@@ -29,7 +29,7 @@ export function trainingTarget(r: DatasetRecord): string {
     `MITRE_TECHNIQUE: ${techniqueText(r.mitreTechnique)}`,
     `MITRE_TACTIC: ${tacticText(r.mitreTactic)}`,
     `SEVERITY: ${r.severity}`,
-    `THREAT_TYPE: ${r.threatType.replace(/\s*\n\s*/g, ' ')}`,
+    `THREAT_TYPE: ${(r.threatType ?? 'unknown').replace(/\s*\n\s*/g, ' ')}`,
   ].join('\n');
 }
 

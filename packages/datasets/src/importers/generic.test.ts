@@ -62,7 +62,10 @@ describe('importCsvFile', () => {
     const p = await file('vocab.csv', 'message,label\nsomething happened,SQLi\n');
     const mapping = { log: 'message', threatCategory: 'label' };
     const noTechnique = await importCsvFile(p, { mapping, categoryMap: { SQLi: 'sql-injection' }, defaults: { source: 'waf', severity: 'HIGH' } });
-    expect(noTechnique.errors.map(formatIssue)).toEqual(['vocab.csv:2: field "mitreTechnique": is required for category sql-injection']);
+    expect(noTechnique.errors.map(formatIssue)).toEqual([
+      'vocab.csv:2: field "mitreTechnique": is required for category sql-injection; if it is unknown, give the reason in unknownLabels.mitreTechnique',
+      'vocab.csv:2: field "mitreTactic": is required; if it is unknown, give the reason in unknownLabels.mitreTactic',
+    ]);
     const res = await importCsvFile(p, { mapping, categoryMap: { SQLi: 'sql-injection' }, defaults: { source: 'waf', severity: 'HIGH', mitreTechnique: 'T1190', mitreTactic: 'initial-access' } });
     expect(res.errors).toEqual([]);
     expect(res.records[0]).toMatchObject({ threatCategory: 'sql-injection', threatType: 'SQLi', mitreTechnique: 'T1190', mitreTactic: 'initial-access' });

