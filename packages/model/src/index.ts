@@ -30,3 +30,5 @@ export type { GenerateOptions, GenerateResult, LabelScores, ScoreOptions } from 
 export * from './io/index.ts';
 export { loadBaseModel, saveBaseModel, saveLoraAdapter, loadLoraAdapter } from './pretrained.ts';
 export type { LoadedBaseModel } from './pretrained.ts';
+export { inspectGgufModel, loadGgufBaseModel } from './pretrained-gguf.ts';
+export type { LoadedGgufModel } from './pretrained-gguf.ts';

@@ -14,7 +14,15 @@ import { CV_EVAL_SET, datasetKey, loadDatasetRecords, loadSplit, predictionsKey,
 import type { ArtifactStore } from '@opensoc/storage';
 import type { PredictionOutput, PretrainInput, TrainingActivities, UnitOutputs } from '@opensoc/workflows';
 import { decodeCheckpoint, encodeCheckpoint } from '../checkpoint-codec.ts';
-import { candidatesFrom, ensureBackend, INSTRUCTION, loadModelDir, localModelDir, predictRecords, trainingTarget, type LoadedModel } from '../model-service.ts';
+import { candidatesFrom, ensureBackend, formatterOf, loadModelDir, localModelDir, modelKeySha256, predictRecords, trainingExample, type LoadedModel } from '../model-service.ts';
+import { PRETRAINED_MODELS } from '@opensoc/model';
+
+/** base_model_name_or_path for adapters: the Hugging Face id of a catalog model, else the model key. */
+function adapterBaseName(key: string): string {
+  const sha = modelKeySha256(key);
+  const entry = Object.values(PRETRAINED_MODELS).find((e) => e.sha256 === sha);
+  return entry ? entry.hfModelId : key;
+}
 
 export interface TrainingOptions {
   /** Trainings run at once by this worker (one per device). */
@@ -125,12 +133,14 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
     return out;
   }
 
-  async function evaluateModel(m: LoadedModel, ctx: SweepContext, unit: { runId: string; fold: number; maxSequenceLength: number }, modes: ClassificationMode[]): Promise<PredictionOutput[]> {
+  async function evaluateModel(m: LoadedModel, ctx: SweepContext, unit: { runId: string; fold: number; maxSequenceLength: number; promptFormat?: LoraUnit['promptFormat'] }, modes: ClassificationMode[]): Promise<PredictionOutput[]> {
     const { train, evalSets } = await unitData(store, ctx, unit.fold);
     const candidates = candidatesFrom(train);
     const out: PredictionOutput[] = [];
     for (const set of evalSets) {
-      const byMode = await predictRecords(m, set.records, modes, candidates, unit.fold, unit.maxSequenceLength, (done) => Context.current().heartbeat({ phase: `evaluating ${set.name}`, done }));
+      const byMode = await predictRecords(m, set.records, modes, candidates, unit.fold, unit.maxSequenceLength, {
+        format: unit.promptFormat, onProgress: (done) => Context.current().heartbeat({ phase: `evaluating ${set.name}`, done }),
+      });
       out.push(...(await writeAll(unit, byMode, set.name)));
     }
     return out;
@@ -182,9 +192,10 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
       const { train } = await unitData(store, ctx, unit.fold);
       const m = await loadBase(ctx, unit.fold);
       try {
-        const examples = train.map((r) => ({ instruction: INSTRUCTION, input: r.log, output: trainingTarget(r) }));
+        const format = formatterOf(m, unit.promptFormat);
+        const examples = train.map((r) => trainingExample(format, r, unit.maxSequenceLength));
         const { lossCurve, resumedFromStep } = await runTraining(prefix, (resume) => new Trainer(m.model, examples, {
-          tokenizer: m.tokenizer, mode: 'lora', seed: unit.seed, epochs: unit.config.epochs, batchSize: unit.batchSize, learningRate: unit.config.learningRate,
+          tokenizer: format.tokenizer, mode: 'lora', seed: unit.seed, epochs: unit.config.epochs, batchSize: unit.batchSize, learningRate: unit.config.learningRate,
           warmupRatio: 0.05, weightDecay: 0, maxSeqLen: unit.maxSequenceLength, resumeFrom: resume,
           lora: { r: unit.config.rank, alpha: unit.config.alpha, dropout: unit.config.dropout, targetModules: unit.config.targetModules as never, useRslora: unit.config.rsLora },
         }), checkpointEvery);
@@ -193,7 +204,7 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
           const settings = m.model.loraSettings!;
           await saveAdapter(dir, {
             r: settings.r, loraAlpha: settings.alpha, loraDropout: settings.dropout, targetModules: [...settings.targetModules], useRslora: settings.useRslora,
-            baseModelNameOrPath: ctx.baseModelKeys[unit.fold] ?? '',
+            baseModelNameOrPath: adapterBaseName(ctx.baseModelKeys[unit.fold] ?? ''),
           } as never, loraToPeftTensors(m.model) as never);
           // Lineage of the compute: backend, TensorFlow version, oneDNN and threads (bit-exactness depends on them).
           writeFileSync(path.join(dir, 'compute.json'), JSON.stringify(backendInfo(), null, 2));
