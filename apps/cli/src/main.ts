@@ -125,6 +125,7 @@ sweep.command('start').argument('<spec>', 'sweep spec (YAML or JSON)').option('-
   });
 sweep.command('watch').argument('<id>').addOption(jsonOption).description('live progress: units done, current losses, ETA').action(async (id: string, o) => withPlatform(async (p) => {
   const result = await watchSweep(await p.connectTemporal(), id, { json: o.json });
+  out(o.json, result, () => `sweep ${id} ${result.status}`);
   if (result.status !== 'completed') throw new CliError(`sweep ${id} ended ${result.status}`);
 }));
 sweep.command('cancel').argument('<id>').description('cancel a sweep; running training stops promptly after a checkpoint').action(async (id: string) => withPlatform(async (p) => {
