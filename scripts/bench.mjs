@@ -12,6 +12,7 @@ const benches = {
   'smollm2-lora': ['tsx', 'apps/worker/bench/smollm2-lora.ts'],
   'torch-peft': ['python3', 'packages/model/bench/torch_peft_bench.py'],
   api: ['tsx', 'apps/api/bench/leaderboard.ts'],
+  'dataset-list': ['tsx', 'apps/cli/bench/dataset-list.ts'],
 };
 const [name, ...args] = process.argv.slice(2);
 if (!name || !benches[name]) {

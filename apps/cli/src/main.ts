@@ -204,9 +204,14 @@ Exit codes: 0 ok, 1 failed, 2 invalid spec, 3 spec file or dataset not found.`)
   });
 sweep.command('watch').argument('<id>').addOption(jsonOption).description('live progress: units done, current losses, ETA').action(async (id: string, o) => withPlatform(async (p) => {
   const result = await watchSweep(await p.connectTemporal(), id, { json: o.json });
+  out(o.json, result, () => `sweep ${id} ${result.status}`);
   if (result.status !== 'completed') throw new CliError(`sweep ${id} ended ${result.status}`);
 }));
 sweep.command('cancel').argument('<id>').description('cancel a sweep; running training stops promptly after a checkpoint').action(async (id: string) => withPlatform(async (p) => {
+  const s = await getSweep(p.db.db, id);
+  if (!s) throw new CliError(`sweep ${id} not found`, EXIT.notFound);
+  // Like the API's 409, but idempotent for scripts: a sweep that no longer runs is already where cancel would take it.
+  if (s.status !== 'running') return console.log(`sweep ${id} is ${s.status}; nothing to cancel`);
   await (await p.connectTemporal()).workflow.getHandle(id).cancel();
   console.log(`cancellation requested for ${id}`);
 }));
@@ -275,7 +280,7 @@ program.command('demo').description('the end-to-end job on the bundled corpus (s
   .action(async (o) => runDemo({ perCategory: Number(o.recordsPerCategory) }));
 
 // ---- serve, tokens --------------------------------------------------------------------------
-program.command('serve').description('serve the leaderboard API and pages (write routes start sweeps on Temporal)').option('--port <n>', 'port', '8080').option('--host <h>', 'address to bind', '127.0.0.1')
+program.command('serve').description('serve the leaderboard API and pages (write routes start sweeps on Temporal)').option('--port <n>', 'port (default: PORT, else 8080)').option('--host <h>', 'address to bind', '127.0.0.1')
   .action(async (o) => {
     const p = await openCliPlatform();
     try {
@@ -296,7 +301,7 @@ program.command('serve').description('serve the leaderboard API and pages (write
           return { reproductionId };
         },
       });
-      const server = await listen(app, { port: Number(o.port), hostname: o.host });
+      const server = await listen(app, { port: Number(o.port ?? p.config.api.port), hostname: o.host });
       console.error(`serving ${server.url}/ (Ctrl-C to stop)`);
       await untilSignal();
       console.error('stopping');
