@@ -77,7 +77,7 @@ function lookup(fields: Record<string, string>, extra?: Record<string, string>):
   const memo = new Map<string, string | undefined>();
   return (field) => {
     if (memo.has(field)) return memo.get(field);
-    let v = fields[field] ?? (extra?.[field] !== undefined ? fields[extra[field]!] : undefined);
+    let v: string | undefined = fields[field] ?? (extra?.[field] !== undefined ? fields[extra[field]!] : undefined);
     if (v === undefined) {
       // Case and spaces are ignored as a last resort: EVTX exports write "Source Name" where rules say SourceName.
       lower ??= new Map(Object.entries(fields).map(([k, x]) => [k.toLowerCase().replace(/\s+/g, ''), x]));
