@@ -124,4 +124,23 @@ describe.skipIf(!hasChromium)('reviewer pages in headless Chromium', () => {
     expect(errors).toEqual([]);
     expect(existsSync(path.join(shots, 'run.png'))).toBe(true);
   });
+
+  it('marks better (★), worse (▼) and ties (no mark) by direction, and flags below-majority rows', async () => {
+    const page = await ctx.newPage();
+    const row = (label: string) => page.locator('#leaderboard tbody tr').filter({ has: page.locator(`a.run-link:text-is("${label}")`) });
+    for (const url of [`${server.url}/leaderboard?task=threatCategory`, `${server.url}/sweeps/${t.seeded.sweepId}`]) {
+      await page.goto(url);
+      const rows = url.includes('/sweeps/') ? (label: string) => page.locator('#entries tbody tr').filter({ has: page.locator(`th a:text-is("${label}")`) }) : row;
+      await expect(rows('r4-a8').locator('[data-sig="worse"]').textContent()).resolves.toBe('▼');
+      expect(await rows('r4-a8').locator('[data-sig="better"]').count()).toBe(0);
+      expect(await rows('r4-a8').locator('[data-below-majority]').count()).toBe(1);
+      expect(await rows('r4-a16').locator('[data-sig]').count()).toBe(0);
+      await expect(rows('r16-a32').locator('[data-sig="better"]').textContent()).resolves.toBe('★');
+      expect(await rows('tfidf-logreg').locator('[data-sig]').count()).toBe(0);
+    }
+    await page.goto(`${server.url}/leaderboard?task=threatCategory`);
+    expect(await page.locator('[data-sig="worse"]').first().getAttribute('title')).toMatch(/^worse than the best baseline: \d+ records right only here, \d+ only for the best baseline/);
+    expect(await page.textContent('body')).toContain('significantly fewer');
+    await page.screenshot({ path: path.join(shots, 'leaderboard-marks.png'), fullPage: true });
+  });
 });

@@ -62,7 +62,7 @@ describe('leaderboard', () => {
     expect(top.runId).toBe(t.seeded.bestRunId);
     expect(top.accuracy.low).toBeLessThan(top.accuracy.value);
     expect(top.accuracy.high).toBeGreaterThan(top.accuracy.value);
-    expect(top.pVsBestBaseline).toEqual({ raw: expect.any(Number), adjusted: expect.any(Number) });
+    expect(top.pVsBestBaseline).toEqual({ raw: expect.any(Number), adjusted: expect.any(Number), direction: 'better', onlyThis: expect.any(Number), onlyOther: expect.any(Number) });
     expect(top.reproductionStatus).toBe('reproduced');
     expect(top.links.run).toBe(`/v1/runs/${enc(t.seeded.bestRunId)}`);
     expect(body.items.filter((r) => r.baseline)).toHaveLength(3);

@@ -100,27 +100,30 @@ describe('sweep start checks the spec against the stored data before anything st
 
   it('an unknown dataset or version: exit 3, listing what exists, and no workflow is started', async () => {
     const file = path.join(dir, 'unknown.yaml');
-    writeFileSync(file, `name: u\ndataset: soc-corpus@deadbeef00\nextraEvalSets: [nothing-here]\nsplit: {kind: template-grouped-kfold, k: 3}\nbaseModel: {kind: pretrain}\nsearch: {kind: grid, grid: {ranks: [], alphas: [1]}}\nbaselines: [majority]\n`);
+    writeFileSync(file, `name: u\ndataset: soc-corpus@deadbeef00\nevaluation: {kind: holdout, testOn: nothing-here}\nbaseModel: {kind: pretrain}\nsearch: {kind: grid, grid: {ranks: [], alphas: [1]}}\nbaselines: [majority]\n`);
     const r = await opensoc('sweep', 'start', file);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/invalid sweep spec \(2 errors\)/);
     expect(r.stderr).toMatch(new RegExp(`unknown\\.yaml:2:1: dataset: dataset soc-corpus has no version deadbeef00; its versions \\(oldest first\\): ${hashes['soc-corpus']!.slice(0, 12)} \\(${sample.length} records`));
-    expect(r.stderr).toMatch(/unknown\.yaml:3:\d+: extraEvalSets\[0\]: dataset nothing-here not found \(datasets that exist: opensoc-ai-eval, opensoc-ai-train, soc-corpus/);
+    expect(r.stderr).toMatch(/unknown\.yaml:3:\d+: evaluation\.testOn: dataset nothing-here not found \(datasets that exist: opensoc-ai-eval, opensoc-ai-train, soc-corpus/);
     expect(r.stderr).not.toMatch(/WARN|at .*\.ts:\d+/);
     const started = [];
     for await (const w of p.client.workflow.list()) started.push(w.workflowId);
     expect(started).toEqual([]);
   });
 
-  it('refuses an evaluation set that is all training data, and warns with counts about partial overlap', async () => {
+  it('refuses a holdout test set that is all training data, and warns with counts about partial overlap', async () => {
     await push('corpus-part', sample.slice(0, 10));
-    await expect(plan({ extraEvalSets: ['corpus-part'] })).rejects.toThrow(/plan\.yaml: extraEvalSets\[0\]: every one of its 10 records is already in the training dataset soc-corpus@/);
+    const holdout = (testOn: string) => plan({ split: undefined, evaluation: { kind: 'holdout', testOn } });
+    await expect(holdout('corpus-part')).rejects.toThrow(/plan\.yaml: evaluation\.testOn: every one of its 10 records is already in the training data soc-corpus@/);
     const other = bundledCorpus().filter((r) => !sample.some((s) => s.id === r.id)).slice(0, 5);
     await push('corpus-mixed', [...sample.slice(0, 3), ...other]);
-    const mixed = await plan({ extraEvalSets: ['corpus-mixed@latest'] });
-    expect(mixed.extraEvalSets[0]).toMatchObject({ records: 8, sameIds: 3, exactDuplicates: 3 });
-    expect(mixed.warnings.join('\n')).toMatch(/extraEvalSets\[0\] \(corpus-mixed@[0-9a-f]{12}, 8 records\) overlaps the training dataset: 3 same ids, 3 identical logs, \d+ sharing a log template/);
-    expect(mixed.spec.extraEvalSets).toEqual([`corpus-mixed@${hashes['corpus-mixed']}`]);
+    const mixed = await holdout('corpus-mixed@latest');
+    expect(mixed.testSet).toMatchObject({ records: 8, sameIds: 3, exactDuplicates: 3 });
+    expect(mixed.warnings.join('\n')).toMatch(/evaluation\.testOn \(corpus-mixed@[0-9a-f]{12}, 8 records\) overlaps the training data: 3 same ids, 3 identical logs, \d+ sharing a log template/);
+    expect(mixed.spec.evaluation).toEqual({ kind: 'holdout', testOn: `corpus-mixed@${hashes['corpus-mixed']}` });
+    expect(mixed.split).toMatchObject({ kind: 'holdout', folds: [{ index: 0, train: sample.length, test: 8 }] });
+    expect(mixed.units).toMatchObject({ lora: 1, baseline: 1, folds: 1 });
   });
 
   it('names a split the dataset cannot satisfy, and counts units and work from the real folds', async () => {

@@ -2,7 +2,7 @@ import {
   CancellationScope, ParentClosePolicy, continueAsNew, defineQuery, isCancellation, proxyActivities, setHandler, startChild, workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
-import { QUERIES, type SweepContext, type SweepSpec, type Unit } from '@opensoc/contracts';
+import { QUERIES, unitsNeedBaseModel, type SweepContext, type SweepSpec, type Unit } from '@opensoc/contracts';
 import type { OrchestrationActivities, SweepSummary, UnitSummary } from './activity-types.ts';
 import { orchestrationActivityOptions } from './options.ts';
 import { pretrainBaseWorkflow } from './pretrain.ts';
@@ -43,7 +43,7 @@ export async function sweepWorkflow(input: SweepInput, carry?: SweepCarry): Prom
       const prepared = await orchestration.prepareSweep({ sweepId, workflowId: workflowInfo().workflowId, spec, codeCommit: input.codeCommit });
       units = prepared.units;
       progress.total = units.length;
-      ctx = await prepareBaseModels(prepared.context, spec, progress);
+      ctx = await prepareBaseModels(prepared.context, spec, units, progress);
     }
 
     progress.phase = 'training';
@@ -99,8 +99,9 @@ export async function sweepWorkflow(input: SweepInput, carry?: SweepCarry): Prom
   }
 }
 
-async function prepareBaseModels(ctx: SweepContext, spec: SweepSpec, progress: SweepProgress): Promise<SweepContext> {
-  if (spec.baseModel.kind !== 'pretrain') return ctx;
+/** Pretrains a base model per fold, only when the spec asks for one and some unit uses it (a baselines-only sweep starts none). */
+async function prepareBaseModels(ctx: SweepContext, spec: SweepSpec, units: Unit[], progress: SweepProgress): Promise<SweepContext> {
+  if (spec.baseModel.kind !== 'pretrain' || !unitsNeedBaseModel(units)) return ctx;
   progress.phase = 'pretraining';
   const keys = await Promise.all(
     Array.from({ length: ctx.foldCount }, (_, fold) =>

@@ -4,7 +4,7 @@ import {
   splitManifests, sweeps,
   type Db, type DatasetVersionRow, type FoldResultRow, type LeaderboardEntryRow, type PredictionSetRow, type ReproductionRow, type RunRow, type SweepRow,
 } from '@opensoc/db';
-import { BASELINES, compareEntries } from '@opensoc/contracts';
+import { BASELINES, compareEntries, significanceDirection, type SignificanceDirection } from '@opensoc/contracts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { ApiError } from './errors.ts';
 import type { Presign } from './presign.ts';
@@ -17,6 +17,7 @@ export type { Presign } from './presign.ts';
 const enc = encodeURIComponent;
 const iso = (d: Date | string | null | undefined): string => (d instanceof Date ? d.toISOString() : d ? new Date(d).toISOString() : '');
 const BASELINE_FAMILIES = new Set<string>(BASELINES);
+const FLIP: Record<SignificanceDirection, SignificanceDirection> = { better: 'worse', worse: 'better', none: 'none' };
 const rowsOf = (res: unknown) => (res as { rows: Record<string, unknown>[] }).rows;
 
 export function toLeaderboardRow(e: LeaderboardEntryRow): LeaderboardRow {
@@ -38,8 +39,14 @@ export function toLeaderboardRow(e: LeaderboardEntryRow): LeaderboardRow {
     foldMean: e.foldMean,
     foldStd: e.foldStd,
     parseFailures: e.parseFailures,
-    pVsTop: { raw: e.pVsTop, adjusted: e.pVsTopAdjusted },
-    pVsBestBaseline: { raw: e.pVsBestBaseline, adjusted: e.pVsBestBaselineAdjusted },
+    pVsTop: { raw: e.pVsTop, adjusted: e.pVsTopAdjusted, direction: e.vsTopDirection, onlyThis: e.vsTopOnlyThis, onlyOther: e.vsTopOnlyOther },
+    pVsBestBaseline: {
+      raw: e.pVsBestBaseline, adjusted: e.pVsBestBaselineAdjusted, direction: e.vsBestBaselineDirection, onlyThis: e.vsBestBaselineOnlyThis, onlyOther: e.vsBestBaselineOnlyOther,
+    },
+    exactSetAccuracy: e.exactSetAccuracy,
+    majorityAccuracy: e.majorityAccuracy,
+    belowMajority: e.belowMajority,
+    partial: e.partial,
     reproductionStatus: e.reproductionStatus,
     links: { run: `/v1/runs/${enc(e.runId)}`, reproductions: `/v1/reproductions/${enc(e.id)}`, html: `/runs/${enc(e.runId)}` },
   };
@@ -312,10 +319,12 @@ export async function queryCompare(db: Db, q: { a: string; b: string; task?: str
     b: q.b,
     comparisons: rows.map((r) => {
       const flipped = r.runA !== q.a;
+      const direction = r.direction ?? significanceDirection(r.onlyA, r.onlyB, r.pAdjusted);
       return {
         id: r.id, sweepId: r.sweepId, a: q.a, b: q.b, task: r.task, mode: r.mode, test: r.test,
         contingency: { onlyA: flipped ? r.onlyB : r.onlyA, onlyB: flipped ? r.onlyA : r.onlyB, n: r.n },
         p: { raw: r.pValue, adjusted: r.pAdjusted, adjustment: r.adjustment },
+        direction: flipped ? FLIP[direction] : direction,
       };
     }),
     entries: { a: ea.map(toLeaderboardRow), b: eb.map(toLeaderboardRow) },

@@ -31,7 +31,7 @@ export function demoSpec(datasetRef: string): SweepSpecInput {
   return {
     name: 'demo',
     dataset: datasetRef,
-    split: { kind: 'template-grouped-kfold', k: 3, seed: 1 },
+    evaluation: { kind: 'cv', k: 3, strategy: 'template-grouped', seed: 1 },
     baseModel: { kind: 'pretrain', hiddenSize: 64, layers: 2, heads: 4, kvHeads: 2, intermediateSize: 172, maxSequenceLength: 64, steps: 24, learningRate: 3e-3, seed: 1 },
     search: { kind: 'grid', grid: { ranks: [4, 8, 16], alphas: [{ timesRank: 1 }, { timesRank: 2 }], learningRates: [5e-3], epochs: [2] } },
     seeds: [1],

@@ -1,14 +1,15 @@
 #!/usr/bin/env -S npx tsx
 /** `opensoc`: the command line for researchers, CI and analysts. `opensoc --help` lists everything. */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
-import { RANKING_RULE, splitSpecSchema, TASKS, type DatasetRecord, type SweepSpec, type Task } from '@opensoc/contracts';
+import { RANKING_RULE, significanceDirection, splitSpecSchema, TASKS, type DatasetRecord, type SweepSpec, type Task } from '@opensoc/contracts';
 import { getSweep, listDatasetVersions, listLeaderboard, listReproductions, listRuns, listSweeps } from '@opensoc/db';
 import { SERVICE_NAMES, connectionInfo, defaultServicesConfig, devDown, devUp, serviceStatus } from '@opensoc/local-services';
 import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, parseSweepSpec, planSweep, formatPlan, readSpecFile, type SpecLocator, pushDataset, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
 import { ApiError, createApiToken, createApp, jsonLogger, listen } from '@opensoc/api';
-import { EVENT_FORMATS, formatIssue, importOpenSocAiFile, loadAttackTable } from '@opensoc/datasets';
+import { EVENT_FORMATS, formatIssue, getImporter, importerFormats, loadAttackTable, MappingError, mappingFromObject, mergeMappings, parseFieldMap } from '@opensoc/datasets';
 import { backendInfo, describeBackend, initBackend } from '@opensoc/model';
 import { classifyCommand } from './classify.ts';
 import { CliError, EXIT, config, localWorkers, needsLocalWorkers, openCliPlatform, withPlatform } from './context.ts';
@@ -64,21 +65,58 @@ dataset.command('diff').argument('<a>').argument('<b>').addOption(jsonOption).de
       ...d.relabelled.slice(0, 50).map((r) => `  ${r.id}: ${r.changes.map((c) => `${c.field} ${JSON.stringify(c.from)} -> ${JSON.stringify(c.to)}`).join(', ')}`)].join('\n'));
   }));
 
-dataset.command('import').argument('<files...>', 'OpenSOC-AI JSON files (arrays of {instruction, input, output}), e.g. soc_train.json soc_eval.json')
-  .requiredOption('--name <name>', 'dataset name').option('--message <text>').addOption(jsonOption)
-  .description('import the OpenSOC-AI format (threat types mapped onto the taxonomy, originals kept) and push it as a version')
+dataset.command('import').argument('<files...>', 'input files, e.g. soc_train.json soc_eval.json (opensoc-ai) or events.jsonl')
+  .requiredOption('--name <name>', 'dataset name')
+  .addOption(new Option('--format <format>', `input format: ${importerFormats().join(', ')}`).choices(importerFormats()).default('opensoc-ai'))
+  .option('--map <pairs>', 'FIELD=COLUMN pairs, comma separated; dotted keys reach into nested JSON (e.g. log=message,technique=attack.technique_id)')
+  .option('--map-file <path>', 'YAML or JSON mapping: fields, value maps (values:), defaults, unknownReason; --map pairs override its fields')
+  .option('--attack <path>', 'ATT&CK table (JSON table or STIX bundle): every technique of every record is checked against it')
+  .addOption(new Option('--on-unknown-technique <policy>', 'a technique missing from the --attack table: reject the import, or warn and keep it').choices(['reject', 'warn']).default('reject'))
+  .option('--sidecar <path>', 'per-event labels in a JSON sidecar (SOC export formats such as windows-xml, syslog, cloudtrail)')
+  .option('--message <text>').addOption(jsonOption)
+  .description('import files through a format importer and field mapping (labels the input lacks become unknown, with a reason) and push them as one version; any error stores nothing')
   .action(async (files: string[], o) => {
+    let mapping;
+    try {
+      const fromFile = o.mapFile ? mappingFromObject(YAML.parse(readFileSync(o.mapFile, 'utf8')), path.basename(o.mapFile)) : undefined;
+      mapping = o.map || fromFile ? mergeMappings(fromFile, o.map ? parseFieldMap(o.map) : undefined) : undefined;
+    } catch (e) {
+      throw new CliError(e instanceof MappingError ? e.message : `${o.mapFile}: ${(e as Error).message}`, EXIT.usage);
+    }
+    const importer = getImporter(o.format);
+    const attack = o.attack ? await loadAttackTable(o.attack) : undefined;
     const records: DatasetRecord[] = [];
     const errors: string[] = [];
+    const warnings: string[] = [];
+    let hidden = 0;
+    const firstSeen = new Map<string, string>();
     for (const file of files) {
-      const r = await importOpenSocAiFile(file);
+      let r;
+      try {
+        r = await importer.import(file, { mapping, attack, onUnknownTechnique: o.onUnknownTechnique, sidecar: o.sidecar });
+      } catch (e) {
+        if (e instanceof MappingError) throw new CliError(e.message, EXIT.usage);
+        throw e;
+      }
       errors.push(...r.errors.map(formatIssue));
+      hidden += r.errorCount - r.errors.length;
+      warnings.push(...r.warnings.map(formatIssue));
+      r.records.forEach((rec) => {
+        const where = `${path.basename(file)}:${rec.provenance.line ?? '?'}`;
+        const first = firstSeen.get(rec.id);
+        if (first) errors.push(`${where}: field "id": duplicate id "${rec.id}" (first at ${first}); give the files distinct ids (idPrefix in a mapping file)`);
+        else firstSeen.set(rec.id, where);
+      });
       records.push(...r.records);
     }
-    if (errors.length) throw new CliError(`import failed, nothing stored:\n${errors.join('\n')}`, EXIT.usage);
+    for (const w of warnings.slice(0, 50)) console.error(`warning: ${w}`);
+    if (warnings.length > 50) console.error(`warning: ... and ${warnings.length - 50} more`);
+    if (errors.length) throw new CliError(`import failed, nothing stored (${errors.length + hidden} error${errors.length + hidden === 1 ? '' : 's'}):\n${errors.join('\n')}${hidden ? `\n... and ${hidden} more` : ''}`, EXIT.usage);
     await withPlatform(async (p) => {
-      const r = await pushRecords({ db: p.db.db, store: p.store }, records, { name: o.name, message: o.message ?? `imported from ${files.map((f) => path.basename(f)).join(', ')}` });
-      out(o.json, r, () => `${r.created ? 'pushed' : 'unchanged'} ${r.name}@${r.hash} (${r.records} records)`);
+      // Records were validated above (including --attack with the chosen policy).
+      const r = await pushRecords({ db: p.db.db, store: p.store }, records, { name: o.name, message: o.message ?? `imported (${o.format}) from ${files.map((f) => path.basename(f)).join(', ')}` });
+      const unknown = records.filter((x) => x.unknownLabels !== undefined).length;
+      out(o.json, { ...r, warnings: warnings.length, partiallyLabelled: unknown }, () => `${r.created ? 'pushed' : 'unchanged'} ${r.name}@${r.hash} (${r.records} records, ${unknown} with unknown labels, ${warnings.length} warnings)`);
     });
   });
 dataset.command('split').argument('<ref>', 'NAME[@VERSION]')
@@ -184,7 +222,7 @@ sweep.command('show').argument('<id>').addOption(jsonOption).description('a swee
 }));
 
 // ---- leaderboard, compare, reproduce ----------------------------------------------------------
-program.command('leaderboard').description('entries with intervals and significance marks (* p<.05, ** p<.01, *** p<.001 vs the best baseline, Holm-adjusted)')
+program.command('leaderboard').description('entries with n, intervals and directed significance vs the best baseline (better/WORSE, * p<.05, ** p<.01, *** p<.001, Holm-adjusted) and a below-majority flag')
   .addOption(new Option('--task <task>').choices([...TASKS]).default('threatCategory')).option('--dataset <ref>', 'NAME or NAME@HASHPREFIX').option('--mode <mode>').option('--sweep <id>')
   .option('--eval-set <name>', "'cv' (cross-validation) or an extra evaluation set: its dataset name (every version), NAME@HASHPREFIX, or the label shown in --json", 'cv')
   .addHelpText('after', `\nRanking: ${RANKING_RULE}.`)
@@ -200,6 +238,7 @@ program.command('compare').argument('<runA>').argument('<runB>').addOption(new O
       `${c.task} on ${c.n} shared records: A ${pct(c.accuracyA).trim()} (${c.modeA}), B ${pct(c.accuracyB).trim()} (${c.modeB})`,
       table(['', 'B right', 'B wrong'], [['A right', String(c.table.bothRight), String(c.table.onlyA)], ['A wrong', String(c.table.onlyB), String(c.table.bothWrong)]]),
       `McNemar: exact p=${pval(c.mcnemar.exactP)}, mid-p=${pval(c.mcnemar.midP)}, chi2(cc)=${c.mcnemar.chiSquare.toFixed(3)} p=${pval(c.mcnemar.chiSquareP)}; reported (${c.mcnemar.recommended}): p=${pval(c.mcnemar.p)}`,
+      `Verdict (unadjusted, p < 0.05): A is ${{ better: 'significantly better than', worse: 'significantly worse than', none: 'not detectably different from' }[significanceDirection(c.mcnemar.b, c.mcnemar.c, c.mcnemar.p)]} B`,
     ].join('\n'));
   }));
 program.command('reproduce').argument('<entry>', 'leaderboard entry id').option('--tolerance <x>', 'largest accepted accuracy difference', '0.02').option('--wait', 'wait for the verdict (exit 1 if not reproduced)')

@@ -19,6 +19,8 @@ export const provenanceSchema = z
     /** Source file and 1-based line / array index for imports. */
     file: z.string().max(1000).optional(),
     line: z.number().int().positive().optional(),
+    /** The publisher's id of the event (EventRecordID, CloudTrail eventID, Zeek uid), for imports. */
+    eventId: z.string().min(1).max(200).optional(),
     /** Generator seed and template name for generated records. */
     seed: z.number().int().optional(),
     template: z.string().max(200).optional(),

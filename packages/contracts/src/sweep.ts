@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { splitSpecSchema } from './split.ts';
+import { datasetRefSchema, evaluationFromSplit, evaluationSchema, splitSpecSchema, type Evaluation } from './split.ts';
 import { TASK_QUEUES } from './temporal.ts';
 
 export const LORA_TARGET_MODULES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
@@ -7,11 +7,6 @@ export const CLASSIFICATION_MODES = ['generate-strict', 'generate-fuzzy', 'label
 export type ClassificationMode = (typeof CLASSIFICATION_MODES)[number];
 export const BASELINES = ['majority', 'keyword-rules', 'tfidf-logreg', 'base-model', 'sigma-rules'] as const;
 export type Baseline = (typeof BASELINES)[number];
-
-/** `name`, `name@latest` or `name@<hash>`: a sha256 or a unique prefix of at least 8 hex digits; a bare name is the latest version. */
-export const datasetRefSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,99}(@([0-9a-f]{8,64}|latest))?$/, 'must be NAME, NAME@latest or NAME@HASH (a hash prefix of >= 8 hex digits)');
 
 /** A small Llama config trained from scratch by the pipeline (no pretrained weights reachable offline). */
 export const smallBaseModelSchema = z
@@ -56,10 +51,14 @@ export type LoraGrid = z.infer<typeof loraGridSchema>;
 export const sweepSpecSchema = z
   .object({
     name: z.string().min(1).max(100).regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/),
-    dataset: datasetRefSchema,
-    split: splitSpecSchema,
-    /** Extra evaluation sets: every trained unit is also evaluated on them (cross-source generalization). */
-    extraEvalSets: z.array(datasetRefSchema).default([]),
+    /** The dataset every design trains on (a holdout design may name its own in evaluation.trainOn). */
+    dataset: datasetRefSchema.optional(),
+    /** How the sweep is evaluated: k-fold cv, holdout (train on A, test on B) or a fixed split. */
+    evaluation: evaluationSchema.optional(),
+    /** Legacy form of a cv or fixed design (e.g. {kind: template-grouped-kfold, k: 5}); read as `evaluation`. */
+    split: splitSpecSchema.optional(),
+    /** Removed: it evaluated each fold's model on another set. Use evaluation: {kind: holdout, testOn: REF}. */
+    extraEvalSets: z.array(datasetRefSchema).max(0, 'extraEvalSets was removed: to test on another dataset, use evaluation: {kind: holdout, testOn: NAME@VERSION} (trains on all of the training data)').optional(),
     baseModel: baseModelSchema,
     search: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('grid'), grid: loraGridSchema }).strict(),
@@ -75,6 +74,37 @@ export const sweepSpecSchema = z
     /** A training worker silent for this long is presumed dead; its unit resumes elsewhere from the last checkpoint. */
     heartbeatTimeoutSeconds: z.number().int().min(2).max(3600).default(60),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    const e = s.evaluation;
+    const trainRef = e?.kind === 'holdout' ? (typeof e.trainOn === 'string' ? e.trainOn : e.trainOn?.dataset) : undefined;
+    if (typeof trainRef === 'string' && s.dataset !== undefined && trainRef !== s.dataset) {
+      ctx.addIssue({ code: 'custom', path: ['evaluation', 'trainOn'], message: `names ${trainRef} but dataset is ${s.dataset}; give the training dataset once` });
+    }
+    if (trainRef === undefined && s.dataset === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['dataset'], message: e?.kind === 'holdout' ? 'is required (or name the training data in evaluation.trainOn)' : 'is required' });
+    }
+    if (s.evaluation !== undefined && s.split !== undefined) ctx.addIssue({ code: 'custom', path: ['split'], message: 'give evaluation or the legacy split, not both' });
+    if (s.evaluation === undefined && s.split === undefined) ctx.addIssue({ code: 'custom', path: ['evaluation'], message: 'is required, e.g. {kind: cv, k: 5, strategy: template-grouped}' });
+    if (s.split?.kind === 'holdout') ctx.addIssue({ code: 'custom', path: ['split', 'kind'], message: 'use evaluation: {kind: holdout, testOn: NAME@VERSION}' });
+  }, {
+    // Also when other fields failed, so a spec lacking both dataset and evaluation hears about both at once.
+    when: (payload) => payload.value !== null && typeof payload.value === 'object' && !Array.isArray(payload.value),
+  });
 export type SweepSpec = z.infer<typeof sweepSpecSchema>;
+
+/** A spec's evaluation design: `evaluation`, or the legacy `split` read as one. */
+export function evaluationOf(spec: Pick<SweepSpec, 'evaluation' | 'split'>): Evaluation {
+  if (spec.evaluation) return spec.evaluation;
+  if (spec.split) return evaluationFromSplit(spec.split);
+  throw new Error('sweep spec has no evaluation design');
+}
+
+/** The dataset a spec trains on: `dataset`, or a holdout design's `trainOn`. */
+export function trainingDatasetOf(spec: Pick<SweepSpec, 'dataset' | 'evaluation'>): string {
+  const e = spec.evaluation;
+  const ref = spec.dataset ?? (e?.kind === 'holdout' ? (typeof e.trainOn === 'string' ? e.trainOn : e.trainOn?.dataset) : undefined);
+  if (!ref) throw new Error('sweep spec names no training dataset');
+  return ref;
+}
 export type SweepSpecInput = z.input<typeof sweepSpecSchema>;

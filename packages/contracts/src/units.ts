@@ -20,7 +20,8 @@ export interface SweepContext {
   splitHash: string;
   splitKind: string;
   foldCount: number;
-  extraEvalSets: DatasetRef[];
+  /** The version the test ids belong to when it is not `dataset` (holdout designs). */
+  testDataset?: DatasetRef;
   /** Object-store key (or `file:` path) of the base model used for each fold. */
   baseModelKeys: string[];
   codeCommit: string;
@@ -52,6 +53,12 @@ export interface BaselineUnit {
 }
 
 export type Unit = LoraUnit | BaselineUnit;
+
+/** The dataset whose records a sweep's predictions are scored against. */
+export const evaluatedDataset = (ctx: Pick<SweepContext, 'dataset' | 'testDataset'>): DatasetRef => ctx.testDataset ?? ctx.dataset;
+
+/** Whether any unit runs the base model (LoRA training or the base-model baseline): if none, no base model is prepared. */
+export const unitsNeedBaseModel = (units: readonly Unit[]): boolean => units.some((u) => u.kind === 'lora' || u.baseline === 'base-model');
 
 /**
  * mulberry32: a small seeded PRNG with integer arithmetic only, so it gives the same numbers on

@@ -26,3 +26,5 @@ export * from './importers/access-log.ts';
 export * from './importers/cloudtrail.ts';
 export * from './importers/zeek.ts';
 export * from './attack-category.ts';
+export * from './importers/mapping.ts';
+export * from './importers/index.ts';

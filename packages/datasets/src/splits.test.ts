@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DatasetRecord, SplitManifest, ThreatCategory } from '@opensoc/contracts';
 import { datasetHash } from './canonical.ts';
 import { Rng } from './prng.ts';
-import { materializeSplit, splitManifestHash, splitManifestJson, splitTemplateLeakage } from './splits.ts';
+import { materializeHoldout, materializeSplit, splitManifestHash, splitManifestJson, splitTemplateLeakage } from './splits.ts';
 import { sha256Hex } from './canonical.ts';
 import { logTemplateId } from './template.ts';
 import { rec } from './testing.ts';
@@ -82,5 +82,46 @@ describe('splits', () => {
   it('rejects impossible k and duplicate ids', () => {
     expect(() => materializeSplit(records.slice(0, 3), { kind: 'stratified-kfold', k: 5, seed: 1 })).toThrow(/cannot fill 5 folds/);
     expect(() => materializeSplit([records[0]!, records[0]!], { kind: 'stratified-kfold', k: 2, seed: 1 })).toThrow(/unique/);
+  });
+
+  it('random k-fold ignores labels; source-grouped k-fold keeps every source in one fold', () => {
+    const r = materializeSplit(records, { kind: 'random-kfold', k: 4, seed: 5 });
+    checkKFold(records, r.manifest, 4);
+    expect(r.manifest.folds.map((f) => f.testIds.length)).toEqual([75, 75, 75, 75]);
+    expect(materializeSplit(records, { kind: 'random-kfold', k: 4, seed: 6 }).hash).not.toBe(r.hash);
+    const many = records.map((x, i) => ({ ...x, source: `src-${i % 6}` }));
+    const g = materializeSplit(many, { kind: 'source-grouped-kfold', k: 3 });
+    checkKFold(many, g.manifest, 3);
+    const sourceOf = new Map(many.map((x) => [x.id, x.source]));
+    for (const f of g.manifest.folds) {
+      const trainSources = new Set(f.trainIds.map((id) => sourceOf.get(id)));
+      expect(f.testIds.filter((id) => trainSources.has(sourceOf.get(id)))).toEqual([]);
+    }
+    expect(() => materializeSplit(records, { kind: 'source-grouped-kfold', k: 3 })).toThrow(/2 groups cannot fill 3 folds/);
+  });
+
+  it('fixed split with explicit train ids: the rest is left out; an id on both sides is an error', () => {
+    const f = materializeSplit(records, { kind: 'fixed', testIds: ['r000'], trainIds: ['r002', 'r001'] });
+    expect(f.manifest.folds[0]).toEqual({ index: 0, trainIds: ['r001', 'r002'], testIds: ['r000'] });
+    expect(() => materializeSplit(records, { kind: 'fixed', testIds: ['r000'], trainIds: ['r000', 'r001'] })).toThrow(/both the train and the test set: r000/);
+    expect(() => materializeSplit(records, { kind: 'fixed', testIds: ['r000'], trainIds: ['nope'] })).toThrow(/train id\(s\) not in the dataset: nope/);
+  });
+
+  it('holdout: trains on all (or some sources) of one version, tests on all of another, ids may repeat across them', () => {
+    const other = records.slice(0, 20).map((x) => ({ ...x, source: 'firewall', log: `${x.log} other` }));
+    const h = materializeHoldout(records, other);
+    expect(h.manifest.folds).toHaveLength(1);
+    expect(h.manifest.folds[0]!.trainIds).toHaveLength(300);
+    expect(h.manifest.folds[0]!.testIds).toHaveLength(20);
+    expect(h.manifest.datasetHash).toBe(datasetHash(records));
+    expect(h.manifest.testDatasetHash).toBe(datasetHash(other));
+    expect(h.manifest.spec).toMatchObject({ kind: 'holdout', testDatasetHash: datasetHash(other) });
+    const onlyDns = materializeHoldout(records, other, { trainSources: ['dns'] });
+    expect(onlyDns.manifest.folds[0]!.trainIds).toHaveLength(60);
+    expect(onlyDns.hash).not.toBe(h.hash);
+    expect(materializeHoldout(records, other, { excludeTrainSources: ['dns'] }).manifest.folds[0]!.trainIds).toHaveLength(240);
+    expect(() => materializeHoldout(records, other, { trainSources: ['cloudtrail'] })).toThrow(/no records from source\(s\) cloudtrail/);
+    expect(() => materializeHoldout(records, other, { excludeTrainSources: ['dns', 'sshd'] })).toThrow(/leaves nothing to train on/);
+    expect(() => materializeSplit(records, h.manifest.spec)).toThrow(/materializeHoldout/);
   });
 });

@@ -46,8 +46,16 @@ export function materializeSplit(records: readonly SplitRecord[], specInput: unk
       folds = [leaveSourcesOut(records, spec.testSources)];
       break;
     case 'fixed':
-      folds = [fixedSplit(records, spec.testIds)];
+      folds = [fixedSplit(records, spec.testIds, spec.trainIds)];
       break;
+    case 'random-kfold':
+      folds = randomKFold(records, spec.k, spec.seed);
+      break;
+    case 'source-grouped-kfold':
+      folds = groupedStratifiedKFold(records, spec.k, spec.seed, (r) => r.source);
+      break;
+    case 'holdout':
+      throw new Error('split: a holdout split needs the test dataset too; use materializeHoldout');
   }
   const hash = options.datasetHash ?? datasetHash(records as DatasetRecord[]);
   const manifest = splitManifestSchema.parse({ datasetHash: hash, spec, folds });
@@ -143,18 +151,57 @@ export function leaveSourcesOut(records: readonly SplitRecord[], testSources: re
   return { index: 0, trainIds, testIds };
 }
 
-/** One fold: the listed ids are the test set (e.g. OpenSOC-AI's 450/50); unknown ids are an error. */
-export function fixedSplit(records: readonly SplitRecord[], testIds: readonly string[]): Fold {
+/** Plain k-fold: records shuffled by seed and dealt round-robin, ignoring labels and templates. */
+export function randomKFold(records: readonly SplitRecord[], k: number, seed: number): Fold[] {
+  if (records.length < k) throw new Error(`split: ${records.length} records cannot fill ${k} folds`);
+  const order = new Rng(seed).shuffle(records.map((r) => r.id).sort(compareCodeUnits));
+  return foldsFromAssignment(records, new Map(order.map((id, i) => [id, i % k])), k);
+}
+
+/**
+ * One fold: the listed ids are the test set (e.g. OpenSOC-AI's 450/50), trainIds (default every
+ * other record) the training set; unknown ids and ids on both sides are errors.
+ */
+export function fixedSplit(records: readonly SplitRecord[], testIds: readonly string[], trainIds?: readonly string[]): Fold {
   const known = new Set(records.map((r) => r.id));
-  const unknown = testIds.filter((id) => !known.has(id));
-  if (unknown.length > 0) throw new Error(`split: ${unknown.length} test id(s) not in the dataset: ${unknown.slice(0, 10).join(', ')}`);
+  for (const [side, ids] of [['test', testIds], ['train', trainIds ?? []]] as const) {
+    const unknown = ids.filter((id) => !known.has(id));
+    if (unknown.length > 0) throw new Error(`split: ${unknown.length} ${side} id(s) not in the dataset: ${unknown.slice(0, 10).join(', ')}`);
+  }
   const test = new Set(testIds);
-  if (test.size === known.size) throw new Error('split: every record is in the test set; nothing left to train on');
-  return {
-    index: 0,
-    trainIds: records.filter((r) => !test.has(r.id)).map((r) => r.id).sort(compareCodeUnits),
-    testIds: [...test].sort(compareCodeUnits),
-  };
+  const both = (trainIds ?? []).filter((id) => test.has(id));
+  if (both.length > 0) throw new Error(`split: ${both.length} id(s) are in both the train and the test set: ${both.slice(0, 10).join(', ')}`);
+  const train = trainIds ? [...new Set(trainIds)] : records.filter((r) => !test.has(r.id)).map((r) => r.id);
+  if (train.length === 0) throw new Error('split: every record is in the test set; nothing left to train on');
+  return { index: 0, trainIds: train.sort(compareCodeUnits), testIds: [...test].sort(compareCodeUnits) };
+}
+
+export interface HoldoutOptions { trainSources?: readonly string[]; excludeTrainSources?: readonly string[]; trainDatasetHash?: string; testDatasetHash?: string; seed?: number }
+
+/**
+ * Train on every record of one version (or those of some sources), test on every record of
+ * another: one fold whose ids refer to two datasets (datasetHash: train, testDatasetHash: test).
+ */
+export function materializeHoldout(train: readonly SplitRecord[], test: readonly SplitRecord[], options: HoldoutOptions = {}): MaterializedSplit {
+  const include = options.trainSources ? new Set(options.trainSources) : undefined;
+  const exclude = new Set(options.excludeTrainSources ?? []);
+  const known = new Set(train.map((r) => r.source));
+  const missing = [...(options.trainSources ?? []), ...exclude].filter((s) => !known.has(s));
+  if (missing.length > 0) throw new Error(`split: the training dataset has no records from source(s) ${missing.join(', ')}`);
+  const trainIds = train.filter((r) => (!include || include.has(r.source)) && !exclude.has(r.source)).map((r) => r.id).sort(compareCodeUnits);
+  if (trainIds.length === 0) throw new Error('split: the training filter leaves nothing to train on');
+  if (test.length === 0) throw new Error('split: the test dataset has no records');
+  const trainHash = options.trainDatasetHash ?? datasetHash(train as DatasetRecord[]);
+  const testHash = options.testDatasetHash ?? datasetHash(test as DatasetRecord[]);
+  const spec = splitSpecSchema.parse({
+    kind: 'holdout', testDatasetHash: testHash, seed: options.seed ?? 1,
+    ...(options.trainSources ? { trainSources: [...options.trainSources].sort(compareCodeUnits) } : {}),
+    ...(options.excludeTrainSources ? { excludeTrainSources: [...options.excludeTrainSources].sort(compareCodeUnits) } : {}),
+  });
+  const manifest = splitManifestSchema.parse({
+    datasetHash: trainHash, testDatasetHash: testHash, spec, folds: [{ index: 0, trainIds, testIds: test.map((r) => r.id).sort(compareCodeUnits) }],
+  });
+  return { manifest, hash: splitManifestHash(manifest) };
 }
 
 /** Per fold: how many test records share a log template with that fold's training records. */

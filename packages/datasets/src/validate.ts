@@ -33,6 +33,8 @@ export interface ValidationReport {
 export interface ValidateOptions {
   /** ATT&CK table: technique ids must exist and not be revoked, tactic must belong to the technique. */
   attack?: AttackTable;
+  /** A technique missing from the table: an error (default) or a warning. */
+  onUnknownTechnique?: UnknownTechniquePolicy;
   /** Errors kept in the report (all are counted). Default 100. */
   maxErrors?: number;
   /** Largest accepted line in bytes. Default 256 KiB. */
@@ -74,6 +76,48 @@ function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+/** What a technique missing from the ATT&CK table is: an error (the record is rejected) or a warning. */
+export type UnknownTechniquePolicy = 'reject' | 'warn';
+
+type Issue = { field?: string; message: string };
+
+/**
+ * Every technique of a record (the primary and, for multi-label records, each of
+ * mitreTechniques) against the table, and every tactic against the tactics of its techniques.
+ */
+function checkLabelsAgainstAttack(obj: Record<string, unknown>, attack: AttackTable, policy: UnknownTechniquePolicy, errors: Issue[], warnings: Issue[]): void {
+  const technique = typeof obj.mitreTechnique === 'string' ? obj.mitreTechnique : null;
+  const tactic = typeof obj.mitreTactic === 'string' ? obj.mitreTactic : null;
+  const techList = Array.isArray(obj.mitreTechniques) ? obj.mitreTechniques.filter((t): t is string => typeof t === 'string') : undefined;
+  const tacList = Array.isArray(obj.mitreTactics) ? obj.mitreTactics.filter((t): t is string => typeof t === 'string') : undefined;
+  const add = (issue: Issue, asWarning: boolean) => {
+    // Syntax errors are already reported by the schema.
+    if (asWarning) warnings.push(issue);
+    else if (!errors.some((x) => x.field === issue.field)) errors.push(issue);
+  };
+  const unknown = (e: Issue) => / is not in the ATT&CK table$/.test(e.message);
+  if (!techList && !tacList) {
+    if (technique === null) return;
+    const labels = checkTechnique(technique, tactic, attack);
+    for (const e of labels.errors) add(unknown(e) && policy === 'warn' ? { ...e, message: `${e.message} (kept: --on-unknown-technique warn)` } : e, unknown(e) && policy === 'warn');
+    warnings.push(...labels.warnings);
+    return;
+  }
+  const techniques = techList ?? (technique === null ? [] : [technique]);
+  const allKnown = techniques.every((t) => attack.techniques.has(t));
+  techniques.forEach((t, i) => {
+    const field = techList ? `mitreTechniques.${i}` : 'mitreTechnique';
+    const labels = checkTechnique(t, null, attack);
+    for (const e of labels.errors) add({ ...e, field, message: unknown(e) && policy === 'warn' ? `${e.message} (kept: --on-unknown-technique warn)` : e.message }, unknown(e) && policy === 'warn');
+    for (const w of labels.warnings) warnings.push({ ...w, field });
+  });
+  if (!allKnown || techniques.length === 0) return;
+  const allowed = new Set(techniques.flatMap((t) => attack.techniques.get(t)!.tactics));
+  (tacList ?? (tactic === null ? [] : [tactic])).forEach((t, i) => {
+    if (!allowed.has(t)) add({ field: tacList ? `mitreTactics.${i}` : 'mitreTactic', message: `"${t}" is not a tactic of any of ${techniques.join(', ')}; expected one of ${[...allowed].join('|')}` }, false);
+  });
+}
+
 /**
  * Validates one parsed record against the schema (and the ATT&CK table when given).
  * Returns field-level problems with messages written for people, not zod's defaults.
@@ -81,6 +125,7 @@ function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
 export function checkRecord(
   value: unknown,
   attack?: AttackTable,
+  options: { onUnknownTechnique?: UnknownTechniquePolicy } = {},
 ): { record?: DatasetRecord; errors: { field?: string; message: string }[]; warnings: { field?: string; message: string }[] } {
   const errors: { field?: string; message: string }[] = [];
   const warnings: { field?: string; message: string }[] = [];
@@ -107,15 +152,7 @@ export function checkRecord(
     }
   }
   // Technique checks run even when other fields failed, so one pass reports everything.
-  const obj = value as Record<string, unknown>;
-  const technique = typeof obj.mitreTechnique === 'string' ? obj.mitreTechnique : null;
-  const tactic = typeof obj.mitreTactic === 'string' ? obj.mitreTactic : null;
-  if (attack && technique !== null) {
-    const labels = checkTechnique(technique, tactic, attack);
-    // Syntax errors are already reported by the schema.
-    for (const e of labels.errors) if (!errors.some((x) => x.field === e.field)) errors.push(e);
-    warnings.push(...labels.warnings);
-  }
+  if (attack) checkLabelsAgainstAttack(value as Record<string, unknown>, attack, options.onUnknownTechnique ?? 'reject', errors, warnings);
   return { record: errors.length === 0 && parsed.success ? parsed.data : undefined, errors, warnings };
 }
 
@@ -172,7 +209,7 @@ export async function validateJsonlFile(path: string, options: ValidateOptions =
       addError({ line, message: `malformed JSON: ${(e as Error).message}` });
       continue;
     }
-    const { record, errors, warnings } = checkRecord(value, options.attack);
+    const { record, errors, warnings } = checkRecord(value, options.attack, options);
     for (const e of errors) addError({ line, ...e });
     for (const w of warnings) addWarning({ line, ...w });
     const id = (value as { id?: unknown } | null)?.id;
@@ -211,14 +248,14 @@ export async function readJsonlDataset(path: string, options: Omit<ValidateOptio
 }
 
 /** In-memory variant for records already parsed (importers, generators): same messages, index as line. */
-export function validateRecords(records: readonly unknown[], options: { attack?: AttackTable; file?: string; maxErrors?: number } = {}): ValidationReport {
+export function validateRecords(records: readonly unknown[], options: { attack?: AttackTable; onUnknownTechnique?: UnknownTechniquePolicy; file?: string; maxErrors?: number } = {}): ValidationReport {
   const file = options.file ?? '<memory>';
   const maxErrors = options.maxErrors ?? DEFAULT_MAX_ERRORS;
   const report: ValidationReport = { file, lines: records.length, validRecords: 0, errors: [], warnings: [], errorCount: 0, warningCount: 0, ok: false };
   const seen = new Map<string, number>();
   records.forEach((value, i) => {
     const line = i + 1;
-    const { record, errors, warnings } = checkRecord(value, options.attack);
+    const { record, errors, warnings } = checkRecord(value, options.attack, options);
     for (const e of errors) {
       report.errorCount++;
       if (report.errors.length < maxErrors) report.errors.push({ file, line, ...e });

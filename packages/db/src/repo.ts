@@ -126,6 +126,10 @@ export async function upsertLeaderboardEntries(db: Db, entries: NewLeaderboardEn
       foldMean: sql`excluded.fold_mean`, foldStd: sql`excluded.fold_std`, parseFailures: sql`excluded.parse_failures`,
       pVsTop: sql`excluded.p_vs_top`, pVsTopAdjusted: sql`excluded.p_vs_top_adjusted`,
       pVsBestBaseline: sql`excluded.p_vs_best_baseline`, pVsBestBaselineAdjusted: sql`excluded.p_vs_best_baseline_adjusted`,
+      vsTopDirection: sql`excluded.vs_top_direction`, vsTopOnlyThis: sql`excluded.vs_top_only_this`, vsTopOnlyOther: sql`excluded.vs_top_only_other`,
+      vsBestBaselineDirection: sql`excluded.vs_best_baseline_direction`, vsBestBaselineOnlyThis: sql`excluded.vs_best_baseline_only_this`,
+      vsBestBaselineOnlyOther: sql`excluded.vs_best_baseline_only_other`, exactSetAccuracy: sql`excluded.exact_set_accuracy`,
+      majorityAccuracy: sql`excluded.majority_accuracy`, belowMajority: sql`excluded.below_majority`, partial: sql`excluded.partial`,
     },
   });
 }
@@ -178,7 +182,7 @@ export async function upsertComparisons(db: Db, rows: (typeof comparisons.$infer
   if (rows.length === 0) return;
   await db.insert(comparisons).values(rows).onConflictDoUpdate({
     target: comparisons.id,
-    set: { onlyA: sql`excluded.only_a`, onlyB: sql`excluded.only_b`, n: sql`excluded.n`, pValue: sql`excluded.p_value`, pAdjusted: sql`excluded.p_adjusted` },
+    set: { onlyA: sql`excluded.only_a`, onlyB: sql`excluded.only_b`, n: sql`excluded.n`, pValue: sql`excluded.p_value`, pAdjusted: sql`excluded.p_adjusted`, direction: sql`excluded.direction` },
   });
 }
 

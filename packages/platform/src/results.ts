@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { TASKS, type DatasetRecord, type Prediction, type SweepContext, type Task, type TaskMetrics } from '@opensoc/contracts';
+import { evaluatedDataset, TASKS, significanceDirection, type DatasetRecord, type Prediction, type SweepContext, type Task, type TaskMetrics } from '@opensoc/contracts';
 import {
-  getDatasetVersion, getRun, getSplit, listFoldResults, listPredictionSets, listRuns, upsertComparisons, upsertLeaderboardEntries, upsertFoldResult, upsertPredictionSet, upsertRun,
+  getDatasetVersion, getRun, getSplit, getSweep, listFoldResults, listPredictionSets, listRuns, upsertComparisons, upsertLeaderboardEntries, upsertFoldResult, upsertPredictionSet, upsertRun,
   type Db, type NewLeaderboardEntry, type RunRow,
 } from '@opensoc/db';
 import { computeTaskMetrics, holmAdjust, mcnemarTest, recordLabels } from '@opensoc/eval';
@@ -10,8 +10,8 @@ import { loadDatasetRecords } from './datasets.ts';
 import { loadSplit } from './splits.ts';
 import { NotFoundError } from './errors.ts';
 
+/** The evaluation set of every design's test records (k-fold, holdout or fixed); named 'cv' since k-fold came first. */
 export const CV_EVAL_SET = 'cv';
-export const extraEvalSetName = (ref: { name: string; hash: string }) => `${ref.name}@${ref.hash.slice(0, 12)}`;
 
 /** S3 key of one unit's predictions for one mode and evaluation set. */
 export function predictionsKey(runId: string, fold: number, mode: string, evalSet: string): string {
@@ -66,8 +66,8 @@ export async function recordUnit(deps: { db: Db; store: ArtifactStore }, input: 
   const golds = new Map<string, Map<string, DatasetRecord>>();
   const goldFor = async (evalSet: string) => {
     if (!golds.has(evalSet)) {
-      const ref = evalSet === CV_EVAL_SET ? ctx.dataset : ctx.extraEvalSets.find((e) => extraEvalSetName(e) === evalSet);
-      if (!ref) throw new Error(`unknown evaluation set ${evalSet}`);
+      if (evalSet !== CV_EVAL_SET) throw new Error(`unknown evaluation set ${evalSet}`);
+      const ref = evaluatedDataset(ctx);
       const row = await getDatasetRowByHash(deps.db, ref.name, ref.hash);
       golds.set(evalSet, new Map((await loadDatasetRecords(deps.store, row)).map((r) => [r.id, r])));
     }
@@ -96,9 +96,8 @@ export const entryId = (runId: string, mode: string, task: string, evalSet: stri
 interface Pooled { run: RunRow; mode: string; evalSet: string; byRecord: Map<string, Prediction>; foldAccuracy: Map<Task, number[]> }
 
 /**
- * The leaderboard for a sweep: per run × mode × eval set, pooled out-of-fold predictions
- * (each record predicted once; extra eval sets use fold 0's model for the pooled figure and
- * all folds for the mean), metrics with Wilson and bootstrap intervals, per-fold mean/std,
+ * The leaderboard for a sweep: per run × mode, pooled out-of-fold predictions (each test record
+ * of the design predicted once: k folds for cv, one for holdout and fixed designs), metrics with Wilson and bootstrap intervals, per-fold mean/std,
  * and McNemar tests against the top entry and the best baseline, Holm-adjusted per family.
  */
 export async function aggregateSweep(deps: { db: Db; store: ArtifactStore }, ctx: SweepContext): Promise<{ entries: number; best: { runId: string; mode: string; accuracy: number } | null }> {
@@ -112,10 +111,9 @@ export async function aggregateSweep(deps: { db: Db; store: ArtifactStore }, ctx
     for (const [k, group] of groups) {
       const [mode, evalSet] = k.split('\n') as [string, string];
       const byRecord = new Map<string, Prediction>();
-      const chosen = evalSet === CV_EVAL_SET ? group : group.filter((g) => g.fold === Math.min(...group.map((x) => x.fold)));
-      for (const g of chosen) {
+      for (const g of group) {
         for (const p of await readPredictions(deps.store, g.objectKey)) {
-          if (evalSet === CV_EVAL_SET && byRecord.has(p.recordId)) throw new Error(`run ${run.id} predicts record ${p.recordId} in two folds`);
+          if (byRecord.has(p.recordId)) throw new Error(`run ${run.id} predicts record ${p.recordId} in two folds`);
           byRecord.set(p.recordId, p);
         }
       }
@@ -131,7 +129,8 @@ export async function aggregateSweep(deps: { db: Db; store: ArtifactStore }, ctx
   const comparisonRows: Parameters<typeof upsertComparisons>[1] = [];
   let best: { runId: string; mode: string; accuracy: number } | null = null;
   for (const evalSet of new Set(pooled.map((p) => p.evalSet))) {
-    const ref = evalSet === CV_EVAL_SET ? ctx.dataset : ctx.extraEvalSets.find((e) => extraEvalSetName(e) === evalSet)!;
+    if (evalSet !== CV_EVAL_SET) throw new Error(`unknown evaluation set ${evalSet}`);
+    const ref = evaluatedDataset(ctx);
     const gold = new Map((await loadDatasetRecords(deps.store, await getDatasetRowByHash(deps.db, ref.name, ref.hash))).map((r) => [r.id, r]));
     // CV: every record some fold tests (all of them for k-fold; the test side for a fixed split).
     const ids = evalSet === CV_EVAL_SET ? [...new Set((await loadSplit(deps.store, ctx.splitHash)).folds.flatMap((f) => f.testIds))].sort() : [...gold.keys()].sort();
@@ -159,25 +158,29 @@ export async function aggregateSweep(deps: { db: Db; store: ArtifactStore }, ctx
       };
       const topAdj = adjust(vsTop);
       const baseAdj = adjust(vsBase);
+      const direction = (t: ReturnType<typeof mcnemarTest> | null, adj: number | null) => (t ? significanceDirection(t.b, t.c, adj) : null);
       scored.forEach((s, i) => {
         const folds = s.p.foldAccuracy.get(task) ?? [];
         const mean = folds.length ? folds.reduce((a, b) => a + b, 0) / folds.length : null;
         const std = folds.length > 1 && mean !== null ? Math.sqrt(folds.reduce((a, b) => a + (b - mean) ** 2, 0) / (folds.length - 1)) : null;
         const id = entryId(s.p.run.id, s.p.mode, task, evalSet);
         entries.push({
-          id, runId: s.p.run.id, sweepId: ctx.sweepId, datasetName: ctx.dataset.name, datasetHash: ctx.dataset.hash, evalSet, task, mode: s.p.mode,
+          // The dataset whose records were scored: the training one, or a holdout design's test version.
+          id, runId: s.p.run.id, sweepId: ctx.sweepId, datasetName: ref.name, datasetHash: ref.hash, evalSet, task, mode: s.p.mode,
           family: s.p.run.family, label: s.p.run.label, splitKind: s.p.run.splitKind, n: s.metrics.n,
           accuracy: s.metrics.accuracy, accuracyLow: s.metrics.accuracyInterval.low, accuracyHigh: s.metrics.accuracyInterval.high,
           macroF1: s.metrics.macroF1, macroF1Low: s.metrics.macroF1Interval?.low ?? null, macroF1High: s.metrics.macroF1Interval?.high ?? null,
           foldMean: mean, foldStd: std, parseFailures: s.metrics.parseFailures,
           pVsTop: vsTop[i]?.p ?? null, pVsTopAdjusted: topAdj[i], pVsBestBaseline: vsBase[i]?.p ?? null, pVsBestBaselineAdjusted: baseAdj[i],
+          vsTopDirection: direction(vsTop[i]!, topAdj[i]!), vsTopOnlyThis: vsTop[i]?.b ?? null, vsTopOnlyOther: vsTop[i]?.c ?? null,
+          vsBestBaselineDirection: direction(vsBase[i]!, baseAdj[i]!), vsBestBaselineOnlyThis: vsBase[i]?.b ?? null, vsBestBaselineOnlyOther: vsBase[i]?.c ?? null,
         });
         for (const [target, t, adj] of [[top, vsTop[i], topAdj[i]], [bestBaseline, vsBase[i], baseAdj[i]]] as const) {
           if (!t || !target) continue;
           comparisonRows.push({
             id: sha(`${ctx.sweepId}\n${s.p.run.id}\n${target.p.run.id}\n${task}\n${s.p.mode}\n${target.p.mode}\n${evalSet}`).slice(0, 24),
             sweepId: ctx.sweepId, runA: s.p.run.id, runB: target.p.run.id, task, mode: `${s.p.mode} vs ${target.p.mode}${evalSet === CV_EVAL_SET ? '' : ` on ${evalSet}`}`,
-            test: t.recommended === 'exact' ? 'mcnemar-exact' : 'mcnemar-chi2-cc', onlyA: t.b, onlyB: t.c, n: s.correct.length, pValue: t.p, pAdjusted: adj, adjustment: 'holm',
+            test: t.recommended === 'exact' ? 'mcnemar-exact' : 'mcnemar-chi2-cc', onlyA: t.b, onlyB: t.c, n: s.correct.length, pValue: t.p, pAdjusted: adj, adjustment: 'holm', direction: significanceDirection(t.b, t.c, adj),
           });
         }
         if (evalSet === CV_EVAL_SET && task === 'threatCategory' && s.p.run.family === 'lora' && (!best || s.metrics.accuracy > best.accuracy)) {
@@ -218,7 +221,9 @@ export async function compareRuns(deps: { db: Db; store: ArtifactStore }, runA: 
   const b = await pooledPredictions(deps, runB, opts.modeB);
   const run = await getRun(deps.db, runA);
   if (!run) throw new NotFoundError(`run ${runA} not found`);
-  const gold = new Map((await loadDatasetRecords(deps.store, await getDatasetRowByHash(deps.db, run.datasetName, run.datasetHash))).map((r) => [r.id, r]));
+  const ctx = (await getSweep(deps.db, run.sweepId))?.context as SweepContext | null | undefined;
+  const scored = ctx ? evaluatedDataset(ctx) : { name: run.datasetName, hash: run.datasetHash };
+  const gold = new Map((await loadDatasetRecords(deps.store, await getDatasetRowByHash(deps.db, scored.name, scored.hash))).map((r) => [r.id, r]));
   const ids = [...a.byRecord.keys()].filter((id) => b.byRecord.has(id) && gold.has(id)).sort();
   if (ids.length === 0) throw new NotFoundError(`runs ${runA} and ${runB} share no predicted records`);
   const right = (p: Prediction, id: string) => p.failures?.[task] === undefined && (p.predicted[task] ?? null) === recordLabels(gold.get(id)!)[task];

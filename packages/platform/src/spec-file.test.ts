@@ -48,7 +48,7 @@ describe('sweep spec files', () => {
   });
 
   it('says which required fields are missing and accepts bare dataset names', () => {
-    expect(() => parseSweepSpec({ name: 'x' }, 's.json')).toThrow(/s\.json: dataset: is required[\s\S]*split: is required/);
+    expect(() => parseSweepSpec({ name: 'x' }, 's.json')).toThrow(/s\.json: dataset: is required[\s\S]*evaluation: is required/);
     const f = parseSpecText(valid, 'ok.yaml');
     expect(parseSweepSpec(f.value, 'ok.yaml', f.locate).dataset).toBe('soc-corpus');
     expect(fieldPath(['search', 'grid', 'ranks', 0])).toBe('search.grid.ranks[0]');

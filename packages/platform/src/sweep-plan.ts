@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
-import { expandConfigs, expandUnits, type DatasetRecord, type SplitManifest, type SweepSpec } from '@opensoc/contracts';
-import { leakageReport, materializeSplit, splitTemplateLeakage } from '@opensoc/datasets';
+import { expandConfigs, expandUnits, trainingDatasetOf, unitsNeedBaseModel, type DatasetRecord, type SplitManifest, type SweepSpec } from '@opensoc/contracts';
+import { leakageReport, logTemplateId } from '@opensoc/datasets';
 import type { DatasetVersionRow, Db } from '@opensoc/db';
 import type { ArtifactStore } from '@opensoc/storage';
 import { loadDatasetRecords, tryResolveDataset } from './datasets.ts';
 import { NotFoundError } from './errors.ts';
+import { designRefs, materializeDesign, trainingRefPath } from './splits.ts';
 import { specError, type SpecLocator, type SpecProblem } from './spec-file.ts';
 
-/** How an extra evaluation set overlaps the sweep's dataset (every unit trains on part of it). */
+/** How a holdout design's test set overlaps its training data. */
 export interface EvalSetOverlap {
   ref: string;
   name: string;
@@ -29,14 +30,15 @@ export interface SweepPlan {
   spec: SweepSpec;
   dataset: { ref: string; name: string; hash: string; records: number; templates: number };
   split: { kind: string; hash: string; folds: { index: number; train: number; test: number; sharedTemplate: number }[] };
-  extraEvalSets: EvalSetOverlap[];
+  /** A holdout design's test set (another dataset version) and its overlap with the training data. */
+  testSet?: EvalSetOverlap;
   units: { lora: number; baseline: number; total: number; configs: number; seeds: number; folds: number };
   work: {
     /** Pretraining optimizer steps (one small base model per fold), 0 for a given checkpoint. */
     pretrainSteps: number;
     /** Training examples seen by all LoRA units together (epochs x training records). */
     loraTrainingExamples: number;
-    /** Records classified by model units (LoRA and the untuned base model), per mode, over all evaluation sets. */
+    /** Records classified by model units (LoRA and the untuned base model), per mode. */
     modelClassifications: number;
   };
   warnings: string[];
@@ -44,9 +46,9 @@ export interface SweepPlan {
 
 /**
  * Checks a parsed spec against what is stored, listing every problem at once: unknown datasets
- * and versions (with the versions that exist), a split the dataset cannot satisfy, and
- * evaluation sets that overlap the training data (a warning with counts, an error when every
- * evaluation record is already in the dataset, since the result would then measure memory).
+ * and versions (with the versions that exist), a design the data cannot satisfy, and a holdout
+ * test set that overlaps the training data (a warning with counts, an error when every test
+ * record is already in the training data, since the result would then measure memory).
  * Nothing is started or stored.
  */
 export async function planSweep(deps: { db: Db; store: ArtifactStore }, spec: SweepSpec, opts: { file?: string; locate?: SpecLocator } = {}): Promise<SweepPlan> {
@@ -64,8 +66,10 @@ export async function planSweep(deps: { db: Db; store: ArtifactStore }, spec: Sw
     }
     return r.row;
   };
-  const dataset = await resolve(spec.dataset, ['dataset']);
-  const evalRows = await Promise.all(spec.extraEvalSets.map((ref, i) => resolve(ref, ['extraEvalSets', i])));
+  const trainRef = trainingDatasetOf(spec);
+  const dataset = await resolve(trainRef, trainingRefPath(spec));
+  const refs = designRefs(spec);
+  const refRows = await Promise.all(refs.map((d) => resolve(d.ref, d.path)));
   if (spec.baseModel.kind === 'checkpoint' && !existsSync(spec.baseModel.path)) {
     warnings.push(`baseModel.path: ${spec.baseModel.path} does not exist on this machine (training workers read it on theirs)`);
   }
@@ -76,60 +80,86 @@ export async function planSweep(deps: { db: Db; store: ArtifactStore }, spec: Sw
   }
 
   const records = await loadDatasetRecords(deps.store, dataset);
+  const others: Parameters<typeof materializeDesign>[2] = {};
+  const pinnedRefs = new Map<string, string>();
+  for (const [i, d] of refs.entries()) {
+    const row = refRows[i]!;
+    others[d.role] = { hash: row.hash, records: row.hash === dataset.hash ? records : await loadDatasetRecords(deps.store, row) };
+    pinnedRefs.set(d.role, `${row.name}@${row.hash}`);
+  }
+  const designPath = spec.split ? ['split'] : ['evaluation'];
   let manifest: SplitManifest;
   let splitHash: string;
   try {
-    ({ manifest, hash: splitHash } = materializeSplit(records, spec.split, { datasetHash: dataset.hash }));
+    ({ manifest, hash: splitHash } = materializeDesign(spec, { hash: dataset.hash, records }, others));
   } catch (e) {
-    throw specError(file, [{ path: ['split'], message: `cannot split ${dataset.name}@${dataset.hash.slice(0, 12)} (${records.length} records): ${(e as Error).message.replace(/^split: /, '')}` }], opts.locate);
+    throw specError(file, [{ path: designPath, message: `cannot split ${dataset.name}@${dataset.hash.slice(0, 12)} (${records.length} records): ${(e as Error).message.replace(/^split: /, '')}` }], opts.locate);
   }
-  const leakage = splitTemplateLeakage(records, manifest);
-  const folds = manifest.folds.map((f, i) => ({ index: f.index, train: f.trainIds.length, test: f.testIds.length, sharedTemplate: leakage[i]!.sharedTemplate }));
+  const testRecords = others.test?.records ?? records;
+  const byId = new Map(records.map((r) => [r.id, r]));
+  // Template overlap only (cheap); the stored split's leakage report also counts near duplicates.
+  const templateOf = new Map(records.map((r) => [r.id, logTemplateId(r.log)]));
+  const testTemplateOf = others.test ? new Map(testRecords.map((r) => [r.id, logTemplateId(r.log)])) : templateOf;
+  const folds = manifest.folds.map((f) => {
+    const trained = new Set(f.trainIds.map((id) => templateOf.get(id)));
+    return { index: f.index, train: f.trainIds.length, test: f.testIds.length, sharedTemplate: f.testIds.filter((id) => trained.has(testTemplateOf.get(id))).length };
+  });
 
-  const extraEvalSets: EvalSetOverlap[] = [];
-  for (const [i, row] of evalRows.entries()) {
-    if (!row) continue;
-    const ref = spec.extraEvalSets[i]!;
-    const evalRecords = row.hash === dataset.hash ? records : await loadDatasetRecords(deps.store, row);
-    const overlap = evalSetOverlap(records, evalRecords);
-    extraEvalSets.push({ ref, name: row.name, hash: row.hash, records: evalRecords.length, ...overlap });
-    const where = `extraEvalSets[${i}] (${row.name}@${row.hash.slice(0, 12)}, ${evalRecords.length} records)`;
-    if (row.hash === dataset.hash || overlap.exactDuplicates === evalRecords.length) {
-      problems.push({ path: ['extraEvalSets', i], message: `every one of its ${evalRecords.length} records is already in the training dataset ${dataset.name}@${dataset.hash.slice(0, 12)}: its score would measure memory, not generalization` });
+  let testSet: EvalSetOverlap | undefined;
+  const testIndex = refs.findIndex((d) => d.role === 'test');
+  if (testIndex >= 0) {
+    const row = refRows[testIndex]!;
+    const trained = manifest.folds[0]!.trainIds.map((id) => byId.get(id)!);
+    const overlap = evalSetOverlap(trained, testRecords);
+    testSet = { ref: refs[testIndex]!.ref, name: row.name, hash: row.hash, records: testRecords.length, ...overlap };
+    const where = `evaluation.testOn (${row.name}@${row.hash.slice(0, 12)}, ${testRecords.length} records)`;
+    if (overlap.exactDuplicates === testRecords.length) {
+      problems.push({ path: ['evaluation', 'testOn'], message: `every one of its ${testRecords.length} records is already in the training data ${dataset.name}@${dataset.hash.slice(0, 12)}: its score would measure memory, not generalization` });
     } else if (overlap.leaked > 0 || overlap.sameIds > 0) {
-      warnings.push(`${where} overlaps the training dataset: ${overlap.sameIds} same ids, ${overlap.exactDuplicates} identical logs, ${overlap.sharedTemplate} sharing a log template, ${overlap.leaked} overlapping in any way (${pctText(overlap.leaked, evalRecords.length)}); its score is optimistic by that much`);
+      warnings.push(`${where} overlaps the training data: ${overlap.sameIds} same ids, ${overlap.exactDuplicates} identical logs, ${overlap.sharedTemplate} sharing a log template, ${overlap.leaked} overlapping in any way (${pctText(overlap.leaked, testRecords.length)}); its score is optimistic by that much`);
     }
   }
   if (problems.length > 0) throw specError(file, problems, opts.locate);
 
   const sharedTotal = folds.reduce((s, f) => s + f.sharedTemplate, 0);
   const testTotal = folds.reduce((s, f) => s + f.test, 0);
-  if (spec.split.kind !== 'template-grouped-kfold' && sharedTotal > 0) {
-    warnings.push(`split: ${sharedTotal} of ${testTotal} test records (${pctText(sharedTotal, testTotal)}) share a log template with their fold's training records; template-grouped-kfold avoids that`);
+  if (manifest.spec.kind !== 'template-grouped-kfold' && manifest.spec.kind !== 'holdout' && sharedTotal > 0) {
+    warnings.push(`${designPath[0]}: ${sharedTotal} of ${testTotal} test records (${pctText(sharedTotal, testTotal)}) share a log template with their fold's training records; template-grouped cv avoids that`);
   }
 
-  const pinned: SweepSpec = {
-    ...spec,
-    dataset: `${dataset.name}@${dataset.hash}`,
-    extraEvalSets: extraEvalSets.map((e) => `${e.name}@${e.hash}`),
-  };
+  const pinned = pinSpec(spec, `${dataset.name}@${dataset.hash}`, pinnedRefs);
   const units = expandUnits(pinned, 'plan', manifest.folds.length);
   const lora = units.filter((u) => u.kind === 'lora');
-  const evalPerFold = extraEvalSets.reduce((s, e) => s + e.records, 0);
   const modelUnits = units.filter((u) => u.modes.length > 0);
   return {
     spec: pinned,
-    dataset: { ref: spec.dataset, name: dataset.name, hash: dataset.hash, records: dataset.recordCount, templates: dataset.templateCount },
-    split: { kind: spec.split.kind, hash: splitHash, folds },
-    extraEvalSets,
+    dataset: { ref: trainRef, name: dataset.name, hash: dataset.hash, records: dataset.recordCount, templates: dataset.templateCount },
+    split: { kind: manifest.spec.kind, hash: splitHash, folds },
+    ...(testSet ? { testSet } : {}),
     units: { lora: lora.length, baseline: units.length - lora.length, total: units.length, configs: expandConfigs(pinned).length, seeds: spec.seeds.length, folds: manifest.folds.length },
     work: {
-      pretrainSteps: spec.baseModel.kind === 'pretrain' ? spec.baseModel.steps * manifest.folds.length : 0,
+      // A baselines-only sweep pretrains nothing, whatever baseModel says.
+      pretrainSteps: spec.baseModel.kind === 'pretrain' && unitsNeedBaseModel(units) ? spec.baseModel.steps * manifest.folds.length : 0,
       loraTrainingExamples: lora.reduce((s, u) => s + (u.kind === 'lora' ? u.config.epochs : 0) * folds[u.fold]!.train, 0),
-      modelClassifications: modelUnits.reduce((s, u) => s + u.modes.length * (folds[u.fold]!.test + evalPerFold), 0),
+      modelClassifications: modelUnits.reduce((s, u) => s + u.modes.length * folds[u.fold]!.test, 0),
     },
     warnings,
   };
+}
+
+/** The spec with every dataset reference pinned to its full hash (so a started sweep reads exactly what was planned). */
+function pinSpec(spec: SweepSpec, training: string, refs: Map<string, string>): SweepSpec {
+  const e = spec.evaluation;
+  if (!e || spec.split) return { ...spec, dataset: training };
+  if (e.kind === 'holdout') {
+    const trainOn = typeof e.trainOn === 'object' ? { ...e.trainOn, dataset: undefined } : undefined;
+    const evaluation = { ...e, testOn: refs.get('test')!, ...(trainOn && Object.values(trainOn).some((v) => v !== undefined) ? { trainOn } : { trainOn: undefined }) };
+    return { ...spec, dataset: training, evaluation: JSON.parse(JSON.stringify(evaluation)) };
+  }
+  if (e.kind === 'fixed') {
+    return { ...spec, dataset: training, evaluation: { ...e, ...(e.testIdsFrom ? { testIdsFrom: refs.get('testIds')! } : {}), ...(e.trainIdsFrom ? { trainIdsFrom: refs.get('trainIds')! } : {}) } };
+  }
+  return { ...spec, dataset: training };
 }
 
 function evalSetOverlap(train: readonly DatasetRecord[], test: readonly DatasetRecord[]) {
@@ -155,7 +185,7 @@ export function formatPlan(plan: SweepPlan, file: string): string {
     `${file}: valid; dry run, nothing started`,
     `dataset     ${short(plan.dataset.name, plan.dataset.hash)} (${plan.dataset.records} records, ${plan.dataset.templates} templates; from ${plan.dataset.ref})`,
     `split       ${plan.split.kind}, ${f.length} fold${f.length === 1 ? '' : 's'}, test sizes ${f.map((x) => x.test).join(' / ')}; test records sharing a template with training: ${shared} of ${tests} (${pctText(shared, tests)})`,
-    ...plan.extraEvalSets.map((e) => `eval set    ${short(e.name, e.hash)} (${e.records} records): ${e.exactDuplicates} identical to, ${e.sharedTemplate} sharing a template with the dataset`),
+    ...(plan.testSet ? [`test set    ${short(plan.testSet.name, plan.testSet.hash)} (${plan.testSet.records} records): ${plan.testSet.exactDuplicates} identical to, ${plan.testSet.sharedTemplate} sharing a template with the training data`] : []),
     `units       ${plan.units.total}: ${plan.units.lora} LoRA (${plan.units.configs} configs x ${plan.units.seeds} seed${plan.units.seeds === 1 ? '' : 's'} x ${plan.units.folds} folds) + ${plan.units.baseline} baseline`,
     `work        ${plan.work.pretrainSteps ? `${plan.work.pretrainSteps} pretraining steps; ` : ''}${plan.work.loraTrainingExamples} LoRA training examples (epochs x training records); ${plan.work.modelClassifications} model classifications (records x modes)`,
     ...plan.warnings.map((w) => `warning: ${w}`),

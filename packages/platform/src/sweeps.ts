@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { sweepSpecSchema, TASK_QUEUES, WORKFLOW_NAMES, QUERIES, expandUnits, type SweepSpec } from '@opensoc/contracts';
+import { designFoldCount, evaluationOf, sweepSpecSchema, TASK_QUEUES, trainingDatasetOf, WORKFLOW_NAMES, QUERIES, expandUnits, type SweepSpec } from '@opensoc/contracts';
 import { currentConfig } from '@opensoc/config';
 import type { Db } from '@opensoc/db';
 import type { ArtifactStore } from '@opensoc/storage';
@@ -40,7 +40,8 @@ export function parseSweepSpec(input: unknown, file = 'spec', locate?: SpecLocat
   if (space.ranks.length > 0 && spec.modes.length === 0) problems.push({ path: ['modes'], message: 'a sweep with LoRA ranks needs at least one classification mode' });
   if (space.ranks.length === 0 && spec.baselines.length === 0) problems.push({ path: ['search', spaceKey, 'ranks'], message: 'ranks and baselines are both empty: nothing to run' });
   if (new Set(spec.seeds).size !== spec.seeds.length) problems.push({ path: ['seeds'], message: 'a seed is listed twice' });
-  if (spec.extraEvalSets.includes(spec.dataset)) problems.push({ path: ['extraEvalSets', spec.extraEvalSets.indexOf(spec.dataset)], message: 'is the sweep\'s own dataset (cross-validation already evaluates it)' });
+  const e = evaluationOf(spec);
+  if (e.kind === 'holdout' && e.testOn === trainingDatasetOf(spec)) problems.push({ path: ['evaluation', 'testOn'], message: 'is the training dataset itself; a holdout design tests on another one (use kind: cv within one dataset)' });
   if (problems.length) throw specError(file, problems, locate);
   return spec;
 }
@@ -96,8 +97,8 @@ export async function startSweep(client: Client, input: unknown, opts: StartSwee
     if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
     attached = true;
   }
-  // With a plan the count is exact; without one, k-fold counts are exact and other splits have one fold.
-  const units = plan?.units.total ?? expandUnits(spec, sweepId, spec.split.kind === 'stratified-kfold' || spec.split.kind === 'template-grouped-kfold' ? spec.split.k : 1).length;
+  // Every design's fold count follows from the spec (k for cv, one otherwise), so both counts are exact.
+  const units = plan?.units.total ?? expandUnits(spec, sweepId, designFoldCount(evaluationOf(spec))).length;
   return { sweepId, attached, units, warnings: plan?.warnings ?? [] };
 }
 

@@ -27,6 +27,7 @@ button{cursor:pointer}
 .badge.running{background:#fff8c5;border-color:#d4a72c}
 .badge.baseline{background:#eaeef2}
 .star{color:#9a6700;font-weight:700}
+.sig-worse{color:#cf222e;font-weight:700}.badge.below-majority{background:#ffebe9;border-color:#cf222e;color:#82071e}.badge.partial{background:#fff8c5;border-color:#d4a72c}
 .muted{color:var(--muted)}
 code,.hash{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.85em}
 dl.kv{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dl.kv dt{color:var(--muted)}dl.kv dd{margin:0}

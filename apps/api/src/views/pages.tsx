@@ -2,6 +2,7 @@ import { competitionRanks, RANKING_RULE, SPLIT_KINDS, TASKS } from '@opensoc/con
 import type { CompareResult, DatasetVersionDetail, DatasetVersionSummary, SweepDetail, SweepSummary } from '../queries.ts';
 import { FAMILIES, MODES, SORT_KEYS, type LeaderboardQuery, type LeaderboardRow, type RunDetail } from '../schemas.ts';
 import { Layout } from './layout.tsx';
+import { BelowMajority, Partial, Sig, SignificanceLegend } from './marks.tsx';
 import { Heatmap, IntervalBar, LossCurve } from './svg.tsx';
 
 const enc = encodeURIComponent;
@@ -9,7 +10,6 @@ const f3 = (v: number | null | undefined) => (v === null || v === undefined || !
 const pct = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(1)}%`);
 export const fmtP = (p: number | null | undefined) => (p === null || p === undefined ? '–' : p < 0.001 ? '<0.001' : p.toFixed(3));
 const short = (h: string, n = 12) => h.slice(0, n);
-const SIG = 0.05;
 
 const TASK_LABELS: Record<string, string> = {
   threatCategory: 'Threat category', mitreTechnique: 'ATT&CK technique', mitreTechniqueParent: 'Technique (parent)', mitreTactic: 'ATT&CK tactic', severity: 'Severity',
@@ -31,12 +31,6 @@ export function Badge(props: { status: string }) {
 function PCell(props: { p: { raw: number | null; adjusted: number | null } }) {
   if (props.p.raw === null && props.p.adjusted === null) return <span class="muted">–</span>;
   return <>{fmtP(props.p.adjusted)}<br /><small class="muted">{`raw ${fmtP(props.p.raw)}`}</small></>;
-}
-
-function Sig(props: { row: LeaderboardRow }) {
-  const p = props.row.pVsBestBaseline.adjusted;
-  if (props.row.baseline || p === null || p >= SIG) return null;
-  return <span class="star" title={`better than the best baseline, p = ${fmtP(p)} after Holm`} aria-label="significantly better than the best baseline">★</span>;
 }
 
 export function HomePage() {
@@ -105,7 +99,7 @@ export function LeaderboardPage(props: { q: LeaderboardQuery; items: Leaderboard
         <a href={`/leaderboard${qs({ task })}`}>Reset</a>
       </form>
       <p class="muted">
-        <span class="star">★</span> better than the best baseline at p &lt; 0.05 after Holm correction (paired McNemar on the same records).
+        <SignificanceLegend />
         Bars: point estimate and 95% interval. Click a column heading to sort. Ranking: {RANKING_RULE}.
       </p>
       <div class="scroll">
@@ -123,7 +117,7 @@ export function LeaderboardPage(props: { q: LeaderboardQuery; items: Leaderboard
           <tbody>
             {props.items.map((r, i) => (
               <tr>
-                <th scope="row" class="entry">{ranks ? <span class="rank muted">{`${ranks[i]}. `}</span> : null}<a href={r.links.html} class="run-link">{r.label}</a> <Sig row={r} />{r.baseline ? <> <span class="badge baseline">{r.family}</span></> : null}</th>
+                <th scope="row" class="entry">{ranks ? <span class="rank muted">{`${ranks[i]}. `}</span> : null}<a href={r.links.html} class="run-link">{r.label}</a> <Sig row={r} /> <BelowMajority row={r} /> <Partial row={r} />{r.baseline ? <> <span class="badge baseline">{r.family}</span></> : null}</th>
                 <td class="num">{pct(r.accuracy.value)}</td>
                 <td><IntervalBar value={r.accuracy.value} low={r.accuracy.low} high={r.accuracy.high} label="accuracy" /><br /><small class="muted">{pct(r.accuracy.low)}–{pct(r.accuracy.high)}</small></td>
                 <td class="num">{r.baseline ? <span class="muted">baseline</span> : <PCell p={r.pVsBestBaseline} />}</td>
@@ -220,12 +214,12 @@ export function SweepPage(props: { sweep: SweepDetail; entries: LeaderboardRow[]
       ) : <p>No LoRA runs with rank and alpha have leaderboard rows for this task yet.</p>}
       <h2>Entries ({props.gridTask})</h2>
       <p class="muted">{forTask.length > shown.length ? `The best ${shown.length} of ${forTask.length}. ` : ''}<a href={allEntries}>All entries of this sweep on the leaderboard</a></p>
-      <table>
-        <thead><tr><th scope="col">#</th><th scope="col">Entry</th><th scope="col">Family</th><th scope="col">Mode</th><th scope="col" class="num">Accuracy</th><th scope="col">95% interval</th><th scope="col" class="num">p vs best baseline (Holm)</th><th scope="col">Reproduction</th></tr></thead>
+      <table id="entries">
+        <thead><tr><th scope="col">#</th><th scope="col">Entry</th><th scope="col">Family</th><th scope="col">Mode</th><th scope="col" class="num">n</th><th scope="col" class="num">Accuracy</th><th scope="col">95% interval</th><th scope="col" class="num">p vs best baseline (Holm)</th><th scope="col">Reproduction</th></tr></thead>
         <tbody>
           {shown.map((r, i) => (
             <tr>
-              <td class="num">{shownRanks[i]}</td><th scope="row"><a href={r.links.html}>{r.label}</a> <Sig row={r} /></th><td>{r.family}</td><td>{r.mode}</td><td class="num">{pct(r.accuracy.value)}</td>
+              <td class="num">{shownRanks[i]}</td><th scope="row"><a href={r.links.html}>{r.label}</a> <Sig row={r} /> <BelowMajority row={r} /> <Partial row={r} /></th><td>{r.family}</td><td>{r.mode}</td><td class="num">{r.n}</td><td class="num">{pct(r.accuracy.value)}</td>
               <td><IntervalBar value={r.accuracy.value} low={r.accuracy.low} high={r.accuracy.high} label="accuracy" /></td>
               <td class="num">{r.baseline ? 'baseline' : fmtP(r.pVsBestBaseline.adjusted)}</td><td><Badge status={r.reproductionStatus} /></td>
             </tr>

@@ -1,11 +1,11 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { expandUnits, TASKS, type SweepContext, type Unit } from '@opensoc/contracts';
+import { evaluatedDataset, expandUnits, TASKS, type SweepContext, type Unit } from '@opensoc/contracts';
 import {
   getLeaderboardEntry, getRun, getSweep, listPredictionSets, listRuns, setReproductionStatus, setRunStatus, updateSweep, upsertReproduction, upsertSweep,
   type Db,
 } from '@opensoc/db';
 import {
-  aggregateSweep, CV_EVAL_SET, InvalidInputError, loadDatasetRecords, metricsFor, NotFoundError, readPredictions, recordUnit, resolveDataset, storeSplit,
+  aggregateSweep, CV_EVAL_SET, InvalidInputError, loadDatasetRecords, metricsFor, NotFoundError, prepareDesign, readPredictions, recordUnit, resolveDataset,
 } from '@opensoc/platform';
 import type { ArtifactStore } from '@opensoc/storage';
 import type { OrchestrationActivities, ReproductionPlan } from '@opensoc/workflows';
@@ -25,19 +25,13 @@ async function typed<T>(fn: () => Promise<T>): Promise<T> {
 export function createOrchestrationActivities({ db, store }: OrchestrationDeps): OrchestrationActivities {
   return {
     prepareSweep: ({ sweepId, workflowId, spec, codeCommit }) => typed(async () => {
-      const dataset = await resolveDataset(db, spec.dataset);
-      const records = await loadDatasetRecords(store, dataset);
-      const split = await storeSplit({ db, store }, dataset.hash, records, spec.split);
-      const extraEvalSets = [];
-      for (const ref of spec.extraEvalSets) {
-        const row = await resolveDataset(db, ref);
-        extraEvalSets.push({ name: row.name, hash: row.hash });
-      }
+      const { dataset, testDataset, split } = await prepareDesign({ db, store }, spec);
       const foldCount = split.manifest.folds.length;
       const baseModelKeys = spec.baseModel.kind === 'checkpoint' ? Array(foldCount).fill(`file:${spec.baseModel.path}`)
         : spec.baseModel.kind === 's3' ? Array(foldCount).fill(`s3:${spec.baseModel.prefix}`) : [];
       const context: SweepContext = {
-        sweepId, dataset: { name: dataset.name, hash: dataset.hash }, splitHash: split.hash, splitKind: spec.split.kind, foldCount, extraEvalSets, baseModelKeys, codeCommit,
+        sweepId, dataset: { name: dataset.name, hash: dataset.hash }, splitHash: split.hash, splitKind: split.manifest.spec.kind, foldCount, baseModelKeys, codeCommit,
+        ...(testDataset ? { testDataset: { name: testDataset.name, hash: testDataset.hash } } : {}),
       };
       const units: Unit[] = expandUnits(spec, sweepId, foldCount);
       await upsertSweep(db, {
@@ -97,7 +91,8 @@ export function createOrchestrationActivities({ db, store }: OrchestrationDeps):
       const rerunId = plan.units[0]!.runId;
       const sets = (await listPredictionSets(db, rerunId)).filter((s) => s.mode === plan.mode && s.evalSet === CV_EVAL_SET);
       const preds = (await Promise.all(sets.map((s) => readPredictions(store, s.objectKey)))).flat();
-      const dataset = await resolveDataset(db, `${plan.context.dataset.name}@${plan.context.dataset.hash}`);
+      const scored = evaluatedDataset(plan.context);
+      const dataset = await resolveDataset(db, `${scored.name}@${scored.hash}`);
       const gold = new Map((await loadDatasetRecords(store, dataset)).map((r) => [r.id, r]));
       const task = TASKS.find((t) => t === plan.task)!;
       const rerun = metricsFor(gold, preds).find((m) => m.task === task)!.accuracy;

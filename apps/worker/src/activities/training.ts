@@ -10,7 +10,7 @@ import {
   backendInfo, LlamaForCausalLM, llama2Tokenizer, loraToPeftTensors, mergeLora, loraFromPeftTensors, loadAdapter, saveAdapter, saveCheckpoint, smallLlamaConfig, Trainer,
   type TrainCheckpoint,
 } from '@opensoc/model';
-import { CV_EVAL_SET, datasetKey, extraEvalSetName, loadDatasetRecords, loadSplit, predictionsKey, writePredictions } from '@opensoc/platform';
+import { CV_EVAL_SET, datasetKey, loadDatasetRecords, loadSplit, predictionsKey, writePredictions } from '@opensoc/platform';
 import type { ArtifactStore } from '@opensoc/storage';
 import type { PredictionOutput, PretrainInput, TrainingActivities, UnitOutputs } from '@opensoc/workflows';
 import { decodeCheckpoint, encodeCheckpoint } from '../checkpoint-codec.ts';
@@ -32,19 +32,24 @@ interface Heartbeat { step: number; totalSteps: number; loss: number; checkpoint
 const load = (store: ArtifactStore, ref: DatasetRef) => loadDatasetRecords(store, { objectKey: datasetKey(ref.name, ref.hash) });
 
 /**
- * Records of one fold of the unit's split, plus every extra evaluation set. Read from S3 by
- * content address only: training workers need Temporal and S3, never the database.
+ * Records of one fold of the unit's split: training records from the sweep's dataset, test
+ * records from the version the split tests on (the same one, or another for a holdout design).
+ * Read from S3 by content address only: training workers need Temporal and S3, never the database.
  */
-async function unitData(store: ArtifactStore, ctx: Pick<SweepContext, 'dataset' | 'splitHash' | 'extraEvalSets'>, fold: number) {
+async function unitData(store: ArtifactStore, ctx: Pick<SweepContext, 'dataset' | 'testDataset' | 'splitHash'>, fold: number) {
   const records = await load(store, ctx.dataset);
   const manifest = await loadSplit(store, ctx.splitHash);
   const f = manifest.folds[fold];
   if (!f) throw new Error(`split ${ctx.splitHash} has no fold ${fold}`);
+  const pick = (byId: Map<string, DatasetRecord>, ids: string[], side: string) => ids.map((id) => {
+    const r = byId.get(id);
+    if (!r) throw new Error(`split ${ctx.splitHash} fold ${fold}: ${side} record ${id} is not in its dataset`);
+    return r;
+  });
   const byId = new Map(records.map((r) => [r.id, r]));
-  const train = f.trainIds.map((id) => byId.get(id)!);
-  const test = f.testIds.map((id) => byId.get(id)!);
-  const evalSets: { name: string; records: DatasetRecord[] }[] = [{ name: CV_EVAL_SET, records: test }];
-  for (const ref of ctx.extraEvalSets) evalSets.push({ name: extraEvalSetName(ref), records: await load(store, ref) });
+  const testById = ctx.testDataset ? new Map((await load(store, ctx.testDataset)).map((r) => [r.id, r])) : byId;
+  const train = pick(byId, f.trainIds, 'train');
+  const evalSets: { name: string; records: DatasetRecord[] }[] = [{ name: CV_EVAL_SET, records: pick(testById, f.testIds, 'test') }];
   return { train, evalSets };
 }
 
@@ -135,7 +140,7 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
     async pretrainBase(input: PretrainInput) {
       if (input.spec.kind !== 'pretrain') throw new Error('pretrainBase needs a pretrain spec');
       const spec = input.spec;
-      const { train } = await unitData(store, { dataset: input.dataset, splitHash: input.splitHash, extraEvalSets: [] }, input.fold);
+      const { train } = await unitData(store, { dataset: input.dataset, splitHash: input.splitHash }, input.fold);
       const corpusHash = sha(train.map((r) => r.log).sort().join('\n'));
       const key = `models/${sha(canonicalJson({ corpusHash, spec, tokenizer: 'llama2', maxSequenceLength: input.maxSequenceLength })).slice(0, 32)}`;
       if (await store.exists(`${key}/.complete`)) return { modelKey: key, cached: true };

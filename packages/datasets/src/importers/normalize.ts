@@ -1,14 +1,12 @@
-import { MITRE_TACTICS, SEVERITIES, THREAT_CATEGORIES } from '@opensoc/contracts';
+import { normalizeTactic as tacticFromAny, SEVERITIES, THREAT_CATEGORIES } from '@opensoc/contracts';
 import type { MitreTactic, Severity, ThreatCategory } from '@opensoc/contracts';
 
 const NONE = new Set(['', 'n/a', 'na', 'none', 'null', '-']);
 
-/** 'Initial Access', 'initial_access', 'initial-access' -> 'initial-access'; N/A -> null; unknown -> undefined. */
+/** 'TA0001', 'Initial Access', 'initial_access', 'initial-access' -> 'initial-access'; N/A -> null; unknown -> undefined. */
 export function normalizeTactic(text: string): MitreTactic | null | undefined {
-  const t = text.trim().toLowerCase();
-  if (NONE.has(t)) return null;
-  const short = t.replace(/[\s_]+/g, '-');
-  return (MITRE_TACTICS as readonly string[]).includes(short) ? (short as MitreTactic) : undefined;
+  if (NONE.has(text.trim().toLowerCase())) return null;
+  return tacticFromAny(text);
 }
 
 /** 'T1190 (Exploit Public-Facing Application)' -> 'T1190'; N/A -> null; no id -> undefined. */
