@@ -30,3 +30,12 @@ describe('importSyslogFile', () => {
     expect(res.records).toEqual([]);
   });
 });
+
+describe('event importers on an empty file', () => {
+  it('say the file has no events', async () => {
+    const f = await scratchFile('empty.log', '\n\n');
+    const res = await importSyslogFile(f.path);
+    await f.cleanup();
+    expect(res.errors.map(formatIssue)).toEqual(['empty.log: file has no events']);
+  });
+});

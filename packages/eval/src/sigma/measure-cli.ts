@@ -2,7 +2,7 @@
  * Measures the sigma-rules baseline on dataset files: how many records parse, how many any rule
  * matches (coverage), and tactic / technique accuracy; optionally the other baselines under
  * template-grouped 5-fold CV on raw and compact text, for comparison on the same records.
- *   npx tsx packages/eval/src/sigma/measure-cli.ts [--cv] <dataset.jsonl | opensoc-ai.json> ...
+ *   npx tsx packages/eval/src/sigma/measure-cli.ts [--cv [--baselines a,b] [--texts raw,compact]] <dataset.jsonl | opensoc-ai.json> ...
  */
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,7 +15,7 @@ import type { TaskLabels } from '../format.ts';
 import { NO_MATCH_LABELS, ruleLabels, sigmaRulesBaseline } from './baseline.ts';
 import { SigmaEngine } from './engine.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { cv: { type: 'boolean', default: false } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { cv: { type: 'boolean', default: false }, baselines: { type: 'string', default: 'majority,keyword-rules,tfidf-logreg' }, texts: { type: 'string', default: 'raw,compact' } } });
 
 async function load(path: string): Promise<DatasetRecord[]> {
   if (path.endsWith('.jsonl')) return readJsonlDataset(path);
@@ -72,9 +72,10 @@ for (const path of positionals) {
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   console.log(`median length: raw ${median(logs.map((l) => l.length))} chars, compact ${median(logs.map((l) => renderCompactLog(l).length))} chars`);
   if (!values.cv) continue;
-  const baselines: BaselineClassifier[] = [majorityBaseline, keywordRulesBaseline, tfidfLogRegBaseline()];
-  for (const b of baselines) {
-    for (const [name, text] of [['raw', (l: string) => l], ['compact', renderCompactLog]] as const) {
+  const all: BaselineClassifier[] = [majorityBaseline, keywordRulesBaseline, tfidfLogRegBaseline()];
+  const texts = [['raw', (l: string) => l], ['compact', renderCompactLog]] as const;
+  for (const b of all.filter((x) => values.baselines.split(',').includes(x.name))) {
+    for (const [name, text] of texts.filter(([n]) => values.texts.split(',').includes(n))) {
       const t0 = performance.now();
       const p = crossValidate(records, b, text);
       console.log(`${b.name} (${name} text, template-grouped 5-fold): tactic ${pct(accuracy(records, p, 'mitreTactic'))}, technique ${pct(accuracy(records, p, 'mitreTechnique'))}, category ${pct(accuracy(records, p, 'threatCategory'))}  [${((performance.now() - t0) / 1000).toFixed(1)} s]`);
