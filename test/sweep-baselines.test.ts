@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getLeaderboardEntry, getSweep, listLeaderboard, listReproductions, listRuns, sql } from '@opensoc/db';
-import { pushRecords, startSweep } from '@opensoc/platform';
+import { parseSweepSpec, pushRecords, specHash, startSweep } from '@opensoc/platform';
 import { historyJson, spawnTrainingWorker, startWorkers, type RunningWorkers, type TrainingWorkerProcess } from '@opensoc/worker';
 import { corpusSample } from './support/corpus.ts';
 import { repoRoot } from './support/services.ts';
@@ -51,6 +51,9 @@ describe('a baselines-only sweep on the real Temporal server, PostgreSQL and S3'
 
     const sweep = await getSweep(p.db.db, sweepId);
     expect(sweep).toMatchObject({ status: 'completed', doneUnits: 6, totalUnits: 6 });
+    // The spec hash is the sha256 of the canonical parsed spec, and the sweep id carries it.
+    expect(sweep!.specHash).toBe(specHash(parseSweepSpec(spec('baselines'))));
+    expect(sweepId).toMatch(new RegExp(`^baselines-${sweep!.specHash.slice(0, 8)}-[0-9a-f]{6}$`));
     const runs = await listRuns(p.db.db, sweepId);
     expect(runs.map((r) => r.family).sort()).toEqual(['keyword-rules', 'majority']);
 

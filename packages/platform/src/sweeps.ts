@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { sweepSpecSchema, TASK_QUEUES, WORKFLOW_NAMES, QUERIES, expandUnits, type SweepSpec } from '@opensoc/contracts';
+import { canonicalJson } from '@opensoc/datasets';
 import { InvalidInputError } from './errors.ts';
 
 /** Every problem in a sweep spec, one per line with its path, before anything starts. */
@@ -32,8 +33,14 @@ export function codeCommit(): string {
   }
 }
 
-export function newSweepId(name: string): string {
-  return `${name.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40)}-${randomBytes(4).toString('hex')}`;
+/** sha256 of the spec's canonical JSON (sorted keys, defaults applied): the same sweep, the same hash. */
+export function specHash(spec: SweepSpec): string {
+  return createHash('sha256').update(canonicalJson(spec)).digest('hex');
+}
+
+/** `<name>-<spec hash, 8 hex>-<random, 6 hex>`: runs of one spec share the middle part. */
+export function newSweepId(spec: SweepSpec): string {
+  return `${spec.name.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40)}-${specHash(spec).slice(0, 8)}-${randomBytes(3).toString('hex')}`;
 }
 
 /**
@@ -42,7 +49,7 @@ export function newSweepId(name: string): string {
  */
 export async function startSweep(client: Client, input: unknown, opts: { sweepId?: string; historyLimit?: number } = {}): Promise<{ sweepId: string; units: number; attached?: boolean }> {
   const spec = parseSweepSpec(input);
-  const sweepId = opts.sweepId ?? newSweepId(spec.name);
+  const sweepId = opts.sweepId ?? newSweepId(spec);
   let attached = false;
   try {
     await client.workflow.start(WORKFLOW_NAMES.sweep, {
