@@ -5,9 +5,44 @@ import { createInterface } from 'node:readline';
 import type { SweepContext, SweepSpec } from '@opensoc/contracts';
 import { getLeaderboardEntry, getRun, getSweep, listFoldResults } from '@opensoc/db';
 import { loadAdapter, loraFromPeftTensors, mergeLora } from '@opensoc/model';
+import { BASELINE_CLASSIFIERS } from '@opensoc/eval';
 import { datasetKey, loadDatasetRecords, loadSplit, type Platform } from '@opensoc/platform';
 import { candidatesFrom, classifyByScoring, loadModelDir, localModelDir } from '@opensoc/worker';
 import { CliError, EXIT } from './context.ts';
+
+/** Lines of a file (or stdin) as logs: a JSON line's `log` field, else the line itself. */
+async function* inputLogs(file: string | undefined): AsyncGenerator<string> {
+  const input = !file || file === '-' ? process.stdin : createReadStream(file);
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    if (line.trim() === '') continue;
+    let log = line;
+    if (line.startsWith('{')) {
+      try { log = String((JSON.parse(line) as { log?: unknown }).log ?? line); } catch { /* a plain log line that starts with { */ }
+    }
+    yield log;
+  }
+}
+
+/**
+ * A baseline entry: the baseline refitted on the same fold's training records the sweep used
+ * (the fit is deterministic), then one JSON object per input line.
+ */
+async function classifyWithBaseline(p: Platform, sweepId: string, runId: string, name: keyof typeof BASELINE_CLASSIFIERS, fold: number, file: string | undefined): Promise<void> {
+  const ctx = (await getSweep(p.db!.db, sweepId))?.context as SweepContext | undefined;
+  if (!ctx) throw new CliError(`sweep ${sweepId} of run ${runId} has no recorded context`, EXIT.notFound);
+  const split = await loadSplit(p.store, ctx.splitHash);
+  if (!split.folds[fold]) throw new CliError(`run ${runId} has no fold ${fold}`, EXIT.notFound);
+  const trainIds = new Set(split.folds[fold]!.trainIds);
+  const records = await loadDatasetRecords(p.store, { objectKey: datasetKey(ctx.dataset.name, ctx.dataset.hash) });
+  const fitted = BASELINE_CLASSIFIERS[name]().fit(records.filter((r) => trainIds.has(r.id)));
+  const started = Date.now();
+  let n = 0;
+  for await (const log of inputLogs(file)) {
+    process.stdout.write(`${JSON.stringify({ log, ...fitted.predict([log])[0]! })}\n`);
+    n++;
+  }
+  console.error(`classified ${n} records in ${((Date.now() - started) / 1000).toFixed(1)}s with ${runId} (${name}, refitted on fold ${fold})`);
+}
 
 /**
  * Classifies logs with a trained adapter by label scoring (no output parser): one JSON object
@@ -18,7 +53,8 @@ export async function classifyCommand(p: Platform, ref: string, fold: number, fi
   const runId = (await getLeaderboardEntry(db, ref))?.runId ?? ref;
   const run = await getRun(db, runId);
   if (!run) throw new CliError(`no leaderboard entry or run named ${ref}`, EXIT.notFound);
-  if (run.family !== 'lora') throw new CliError(`run ${runId} is a ${run.family} baseline, not a LoRA adapter`, EXIT.usage);
+  if (run.family in BASELINE_CLASSIFIERS) return classifyWithBaseline(p, run.sweepId, runId, run.family as keyof typeof BASELINE_CLASSIFIERS, fold, file);
+  if (run.family !== 'lora') throw new CliError(`run ${runId} is a ${run.family} baseline, which classify cannot re-create`, EXIT.usage);
   const adapterKey = (await listFoldResults(db, runId)).find((f) => f.fold === fold && f.adapterKey)?.adapterKey;
   const sweep = await getSweep(db, run.sweepId);
   const ctx = sweep?.context as SweepContext | undefined;
@@ -39,15 +75,9 @@ export async function classifyCommand(p: Platform, ref: string, fold: number, fi
     const trainIds = new Set(split.folds[fold]!.trainIds);
     const candidates = candidatesFrom(records.filter((r) => trainIds.has(r.id)));
 
-    const input = !file || file === '-' ? process.stdin : createReadStream(file);
     const started = Date.now();
     let n = 0;
-    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-      if (line.trim() === '') continue;
-      let log = line;
-      if (line.startsWith('{')) {
-        try { log = String((JSON.parse(line) as { log?: unknown }).log ?? line); } catch { /* a plain log line that starts with { */ }
-      }
+    for await (const log of inputLogs(file)) {
       const predicted = classifyByScoring(m, log, candidates, maxSequenceLength);
       process.stdout.write(`${JSON.stringify({ log, ...predicted })}\n`);
       n++;

@@ -184,7 +184,7 @@ program.command('reproductions').argument('<entry>').addOption(jsonOption).descr
 }));
 
 // ---- classify, demo ---------------------------------------------------------------------------
-program.command('classify').requiredOption('--adapter <entry>', 'leaderboard entry (or run id) whose adapter to use').option('--fold <k>', 'which fold\'s adapter', '0')
+program.command('classify').requiredOption('--adapter <entry>', 'leaderboard entry (or run id): a LoRA adapter, or a baseline refitted on its fold').option('--fold <k>', 'which fold\'s adapter', '0')
   .argument('[file]', 'log file, one log per line (JSONL with a "log" field also works); - or nothing for stdin')
   .description('run a trained adapter over logs: JSONL out, records/s on stderr')
   .action(async (file: string | undefined, o) => withPlatform((p) => classifyCommand(p, o.adapter, Number(o.fold), file)));
