@@ -13,6 +13,7 @@ const benches = {
   'torch-peft': ['python3', 'packages/model/bench/torch_peft_bench.py'],
   api: ['tsx', 'apps/api/bench/leaderboard.ts'],
   'dataset-list': ['tsx', 'apps/cli/bench/dataset-list.ts'],
+  tfidf: ['tsx', 'packages/eval/bench/tfidf.ts'],
 };
 const [name, ...args] = process.argv.slice(2);
 if (!name || !benches[name]) {

@@ -1,8 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getLeaderboardEntry, getSweep, listLeaderboard, listReproductions, listRuns, sql } from '@opensoc/db';
-import { pushRecords, startSweep } from '@opensoc/platform';
+import { parseSweepSpec, pushRecords, specHash, startSweep } from '@opensoc/platform';
 import { historyJson, spawnTrainingWorker, startWorkers, type RunningWorkers, type TrainingWorkerProcess } from '@opensoc/worker';
 import { corpusSample } from './support/corpus.ts';
 import { repoRoot } from './support/services.ts';
@@ -51,6 +53,9 @@ describe('a baselines-only sweep on the real Temporal server, PostgreSQL and S3'
 
     const sweep = await getSweep(p.db.db, sweepId);
     expect(sweep).toMatchObject({ status: 'completed', doneUnits: 6, totalUnits: 6 });
+    // The spec hash is the sha256 of the canonical parsed spec, and the sweep id carries it.
+    expect(sweep!.specHash).toBe(specHash(parseSweepSpec(spec('baselines'))));
+    expect(sweepId).toMatch(new RegExp(`^baselines-${sweep!.specHash.slice(0, 8)}-[0-9a-f]{6}$`));
     const runs = await listRuns(p.db.db, sweepId);
     expect(runs.map((r) => r.family).sort()).toEqual(['keyword-rules', 'majority']);
 
@@ -74,6 +79,18 @@ describe('a baselines-only sweep on the real Temporal server, PostgreSQL and S3'
     expect(acc['keyword-rules']).toBeGreaterThan(acc.majority!);
     const comparisons = (await p.db.db.execute(sql`SELECT count(*)::int AS n FROM comparisons WHERE sweep_id = ${sweepId}`)) as unknown as { rows: { n: number }[] };
     expect(comparisons.rows[0]!.n).toBeGreaterThan(0);
+  });
+
+  it('classifies logs with a baseline entry (refitted on its fold) through the CLI', async () => {
+    const sweepId = (await listLeaderboard(p.db.db, { task: 'threatCategory' })).find((r) => r.family === 'keyword-rules')!.sweepId;
+    const run = (await listRuns(p.db.db, sweepId)).find((r) => r.family === 'keyword-rules')!;
+    mkdirSync(path.join(repoRoot, '.opensoc', 'test'), { recursive: true });
+    const file = path.join(repoRoot, '.opensoc', 'test', 'classify-baseline.jsonl');
+    writeFileSync(file, ['Mar 15 01:05:33 server sshd[42]: Failed password for root from 10.0.0.9 port 22 ssh2', JSON.stringify({ log: 'GET /index.html HTTP/1.1 200' })].join('\n'));
+    const env = { ...process.env, ...trainingWorkerEnv(p), DATABASE_URL: p.databaseUrl };
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps/cli/src/main.ts'), 'classify', '--adapter', run.id, file], { cwd: repoRoot, env });
+    const out = stdout.trim().split('\n').map((l) => JSON.parse(l) as { threatCategory: string });
+    expect(out.map((o) => o.threatCategory)).toEqual(['brute-force', 'benign']);
   });
 
   it('reproduces a leaderboard entry from its lineage, and flags one that does not match', async () => {

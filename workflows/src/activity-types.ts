@@ -30,7 +30,8 @@ export interface OrchestrationActivities {
   setBaseModels(input: { sweepId: string; baseModelKeys: string[] }): Promise<void>;
   recordUnitResult(ctx: SweepContext, unit: Unit, outputs: UnitOutputs): Promise<UnitSummary>;
   updateSweepProgress(input: { sweepId: string; done: number; total: number }): Promise<void>;
-  aggregateSweep(ctx: SweepContext): Promise<{ best: SweepSummary['best']; entries: number }>;
+  /** partial: a live aggregation while units still run (every row marked partial). */
+  aggregateSweep(ctx: SweepContext, opts?: { partial?: boolean }): Promise<{ best: SweepSummary['best']; entries: number }>;
   finishSweep(input: { sweepId: string; status: SweepSummary['status']; error?: string }): Promise<void>;
   planReproduction(input: { reproductionId: string; entryId: string; tolerance: number }): Promise<ReproductionPlan>;
   judgeReproduction(input: { plan: ReproductionPlan; tolerance: number }): Promise<{ reproduced: boolean; original: number; rerun: number; difference: number }>;

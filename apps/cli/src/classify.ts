@@ -4,10 +4,32 @@ import path from 'node:path';
 import type { SweepContext, SweepSpec } from '@opensoc/contracts';
 import { getLeaderboardEntry, getRun, getSweep, listFoldResults } from '@opensoc/db';
 import { loadAdapter, loraFromPeftTensors, mergeLora } from '@opensoc/model';
+import { BASELINE_CLASSIFIERS } from '@opensoc/eval';
 import { datasetKey, loadDatasetRecords, loadSplit, type Platform } from '@opensoc/platform';
 import { candidatesFrom, classifyByScoring, loadModelDir, localModelDir } from '@opensoc/worker';
 import { classifyInputs } from './classify-input.ts';
 import { CliError, EXIT } from './context.ts';
+
+/**
+ * A baseline entry: the baseline refitted on the same fold's training records the sweep used
+ * (the fit is deterministic), then one JSON object per input line.
+ */
+async function classifyWithBaseline(p: Platform, sweepId: string, runId: string, name: keyof typeof BASELINE_CLASSIFIERS, fold: number, file: string | undefined, format: string | undefined): Promise<void> {
+  const ctx = (await getSweep(p.db!.db, sweepId))?.context as SweepContext | undefined;
+  if (!ctx) throw new CliError(`sweep ${sweepId} of run ${runId} has no recorded context`, EXIT.notFound);
+  const split = await loadSplit(p.store, ctx.splitHash);
+  if (!split.folds[fold]) throw new CliError(`run ${runId} has no fold ${fold}`, EXIT.notFound);
+  const trainIds = new Set(split.folds[fold]!.trainIds);
+  const records = await loadDatasetRecords(p.store, { objectKey: datasetKey(ctx.dataset.name, ctx.dataset.hash) });
+  const fitted = BASELINE_CLASSIFIERS[name]().fit(records.filter((r) => trainIds.has(r.id)));
+  const started = Date.now();
+  let n = 0;
+  for await (const log of classifyInputs(file, format)) {
+    process.stdout.write(`${JSON.stringify({ log, ...fitted.predict([log])[0]! })}\n`);
+    n++;
+  }
+  console.error(`classified ${n} records in ${((Date.now() - started) / 1000).toFixed(1)}s with ${runId} (${name}, refitted on fold ${fold})`);
+}
 
 /**
  * Classifies logs with a trained adapter by label scoring (no output parser): one JSON object
@@ -18,7 +40,8 @@ export async function classifyCommand(p: Platform, ref: string, fold: number, fi
   const runId = (await getLeaderboardEntry(db, ref))?.runId ?? ref;
   const run = await getRun(db, runId);
   if (!run) throw new CliError(`no leaderboard entry or run named ${ref}`, EXIT.notFound);
-  if (run.family !== 'lora') throw new CliError(`run ${runId} is a ${run.family} baseline, not a LoRA adapter`, EXIT.usage);
+  if (run.family in BASELINE_CLASSIFIERS) return classifyWithBaseline(p, run.sweepId, runId, run.family as keyof typeof BASELINE_CLASSIFIERS, fold, file, format);
+  if (run.family !== 'lora') throw new CliError(`run ${runId} is a ${run.family} baseline, which classify cannot re-create`, EXIT.usage);
   const adapterKey = (await listFoldResults(db, runId)).find((f) => f.fold === fold && f.adapterKey)?.adapterKey;
   const sweep = await getSweep(db, run.sweepId);
   const ctx = sweep?.context as SweepContext | undefined;

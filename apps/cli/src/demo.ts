@@ -38,7 +38,7 @@ export function demoSpec(datasetRef: string): SweepSpecInput {
     batchSize: 8,
     maxSequenceLength: 128,
     modes: ['label-scoring', 'generate-fuzzy'],
-    baselines: ['majority', 'keyword-rules', 'tfidf-logreg', 'base-model'],
+    baselines: ['majority', 'keyword-rules', 'tfidf-logreg', 'nearest-neighbour', 'base-model'],
     concurrency: 2,
   };
 }

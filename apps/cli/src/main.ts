@@ -271,7 +271,7 @@ program.command('reproductions').argument('<entry>').addOption(jsonOption).descr
 }));
 
 // ---- classify, demo ---------------------------------------------------------------------------
-program.command('classify').requiredOption('--adapter <entry>', 'leaderboard entry (or run id) whose adapter to use').option('--fold <k>', 'which fold\'s adapter', '0')
+program.command('classify').requiredOption('--adapter <entry>', 'leaderboard entry (or run id): a LoRA adapter, or a baseline refitted on its fold').option('--fold <k>', 'which fold\'s adapter', '0')
   .option('--format <format>', `read a SOC export, one log per event (${EVENT_FORMATS.join('|')})`)
   .argument('[file]', 'log file, one log per line (JSONL with a "log" field also works); - or nothing for stdin')
   .description('run a trained adapter over logs: JSONL out, records/s on stderr')

@@ -23,6 +23,11 @@ export const taskMetricsSchema = z
     confusion: z.object({ labels: z.array(z.string()), matrix: z.array(z.array(z.number().int())) }).strict(),
     /** Severity only: mean absolute error in levels. */
     meanAbsoluteError: z.number().optional(),
+    /**
+     * Technique / tactic: share of records whose predicted set equals the gold set. `accuracy`
+     * is any-match (the prediction is one of the record's labels); both are reported.
+     */
+    exactSetAccuracy: z.number().optional(),
   })
   .strict();
 export type TaskMetrics = z.infer<typeof taskMetricsSchema>;

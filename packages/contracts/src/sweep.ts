@@ -5,7 +5,7 @@ import { TASK_QUEUES } from './temporal.ts';
 export const LORA_TARGET_MODULES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
 export const CLASSIFICATION_MODES = ['generate-strict', 'generate-fuzzy', 'label-scoring'] as const;
 export type ClassificationMode = (typeof CLASSIFICATION_MODES)[number];
-export const BASELINES = ['majority', 'keyword-rules', 'tfidf-logreg', 'base-model', 'sigma-rules'] as const;
+export const BASELINES = ['majority', 'keyword-rules', 'tfidf-logreg', 'nearest-neighbour', 'sigma-rules', 'base-model'] as const;
 export type Baseline = (typeof BASELINES)[number];
 
 /** A small Llama config trained from scratch by the pipeline (no pretrained weights reachable offline). */

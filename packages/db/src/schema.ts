@@ -2,6 +2,16 @@
 import type { SignificanceDirection } from '@opensoc/contracts';
 import { boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
+/*
+ * Foreign keys: none yet, on purpose for now. Every row is written by an idempotent upsert in
+ * a fixed order (sweep, then run, then its fold results, prediction sets and leaderboard rows;
+ * see packages/platform/src/results.ts), nothing is ever deleted, and ids are content hashes or
+ * deterministic unit ids, so a reference cannot dangle. Adding them (runs.sweep_id -> sweeps,
+ * fold_results / prediction_sets / leaderboard_entries.run_id -> runs, reproductions.entry_id ->
+ * leaderboard_entries) is the next migration once deletes exist; test fixtures that insert rows
+ * out of order would have to follow the same order first.
+ */
+
 /** An immutable dataset version: the sha256 of its canonical JSONL is its id. */
 export const datasetVersions = pgTable('dataset_versions', {
   name: text('name').notNull(),

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { DatasetRecord } from '@opensoc/contracts';
 import { readFileSync } from 'node:fs';
-import { KEYWORD_RULES, SoftmaxRegression, fnv1a, keywordRulesBaseline, majorityBaseline, matchKeywordRule, tfidfLogRegBaseline } from './baselines.ts';
+import { KEYWORD_RULES, keywordRulesBaseline, majorityBaseline, matchKeywordRule, nearestNeighbourBaseline, tfidfLogRegBaseline } from './baselines.ts';
+import { SoftmaxRegression } from './softmax.ts';
+import { fnv1a } from './tfidf.ts';
 import { recordLabels } from './format.ts';
 import { mulberry32 } from './prng.ts';
 
@@ -99,6 +101,41 @@ describe('tfidf + logistic regression', () => {
   });
   it('rejects a feature count that is not a power of two', () => {
     expect(() => tfidfLogRegBaseline({ features: 1000 })).toThrow();
+  });
+});
+
+describe('nearest neighbour', () => {
+  it('copies the labels of the most similar training log', () => {
+    const fitted = nearestNeighbourBaseline().fit(train);
+    const pred = fitted.predict(test.map((r) => r.log));
+    expect(accuracy(pred, 'threatCategory')).toBeGreaterThanOrEqual(0.95);
+    expect(fitted.predict([train[7]!.log])[0]).toEqual(recordLabels(train[7]!));
+  });
+});
+
+describe('partial labels', () => {
+  // Severity unknown on every SQL injection record, technique unknown on one SSH record.
+  const partial = train.map((r, i) => (r.threatCategory === 'sql-injection'
+    ? { ...r, severity: null, unknownLabels: { severity: 'not labelled' } }
+    : r.threatCategory === 'brute-force' && i < 10 ? { ...r, mitreTechnique: null, unknownLabels: { mitreTechnique: 'not labelled' } } : r));
+  it('learns each task only from records labelled for it (no "unknown" class)', () => {
+    for (const b of [majorityBaseline, keywordRulesBaseline, tfidfLogRegBaseline({ features: 1 << 12, iterations: 30 }), nearestNeighbourBaseline()]) {
+      const pred = b.fit(partial).predict(test.map((r) => r.log));
+      expect(pred.every((p) => p.severity !== null), b.name).toBe(true);
+      if (b.name !== 'majority') expect(pred.filter((p, i) => test[i]!.threatCategory === 'brute-force').every((p) => p.mitreTechnique === 'T1110.001'), b.name).toBe(true);
+    }
+    expect(majorityBaseline.fit(partial).predict(['x'])[0]!.severity).toBe('HIGH');
+  });
+});
+
+describe('SoftmaxRegression SGD', () => {
+  it('converges towards the L-BFGS optimum on the same objective', () => {
+    const rows = train.slice(0, 60).map((r, i) => ({ idx: Int32Array.from([i % 7, 7 + (i % 3)]), val: Float64Array.from([0.6, 0.8]) }));
+    const y = Int32Array.from(rows.map((_, i) => i % 3));
+    const exact = new SoftmaxRegression(3, 10).fit(rows, y, 1e-2, 500, 1e-10);
+    const sgd = new SoftmaxRegression(3, 10).fitSgd(rows, y, 1e-2, 300);
+    expect(sgd.losses.at(-1)!).toBeLessThan(sgd.losses[0]!);
+    expect(sgd.losses.at(-1)! - exact.losses.at(-1)!).toBeLessThan(0.01);
   });
 });
 

@@ -1,10 +1,13 @@
 import type { Baseline as BaselineName, DatasetRecord, Task, ThreatCategory } from '@opensoc/contracts';
-import { TASKS } from '@opensoc/contracts';
-import { recordLabels } from './format.ts';
+import { TASKS, goldLabels } from '@opensoc/contracts';
 import type { TaskLabels } from './format.ts';
 import { NA_LABEL } from './metrics.ts';
+import { SoftmaxRegression } from './softmax.ts';
+import { CharNgramTfidf, type CharNgramOptions, type SparseRow } from './tfidf.ts';
 
-export { sigmaRulesBaseline } from './sigma/baseline.ts';
+import { sigmaRulesBaseline } from './sigma/baseline.ts';
+
+export { sigmaRulesBaseline };
 
 /** A fitted baseline predicts every task for each log. */
 export interface FittedBaseline {
@@ -18,6 +21,23 @@ export interface BaselineClassifier {
 
 const key = (v: string | null) => v ?? NA_LABEL;
 const unkey = (v: string) => (v === NA_LABEL ? null : v);
+
+/**
+ * The label a baseline learns for a task from one record: its primary gold label, or undefined
+ * when the record is not labelled for the task (it then teaches nothing for that task).
+ */
+export function trainingLabel(record: DatasetRecord, task: Task): string | null | undefined {
+  const gold = goldLabels(record, task);
+  return gold === undefined ? undefined : gold[0]!;
+}
+
+/** Per task, the training labels of the records labelled for it. */
+function labelledValues(train: readonly DatasetRecord[], task: Task): (string | null)[] {
+  return train.flatMap((r) => {
+    const l = trainingLabel(r, task);
+    return l === undefined ? [] : [l];
+  });
+}
 
 /** Most frequent value; ties go to the smaller label in code-unit order so results are deterministic. */
 function mostFrequent(values: readonly (string | null)[]): string | null {
@@ -34,8 +54,12 @@ function mostFrequent(values: readonly (string | null)[]): string | null {
 export const majorityBaseline: BaselineClassifier = {
   name: 'majority',
   fit(train) {
-    const labels = train.map(recordLabels);
-    const majority = Object.fromEntries(TASKS.map((t) => [t, mostFrequent(labels.map((l) => l[t]))])) as TaskLabels;
+    if (train.length === 0) throw new Error('cannot fit on an empty training set');
+    // A task no training record is labelled for predicts N/A; it is scored only where labelled anyway.
+    const majority = Object.fromEntries(TASKS.map((t) => {
+      const values = labelledValues(train, t);
+      return [t, values.length === 0 ? null : mostFrequent(values)];
+    })) as TaskLabels;
     return { predict: (logs) => logs.map(() => ({ ...majority })) };
   },
 };
@@ -98,27 +122,23 @@ export function matchKeywordRule(log: string): KeywordRule | undefined {
 export const keywordRulesBaseline: BaselineClassifier = {
   name: 'keyword-rules',
   fit(train) {
-    const byCategory = new Map<string, TaskLabels[]>();
+    const byCategory = new Map<string, DatasetRecord[]>();
     for (const r of train) {
       if (r.threatCategory === null) continue; // unknown category: nothing to learn for the rule's labels
-      const list = byCategory.get(r.threatCategory) ?? [];
-      list.push(recordLabels(r));
-      byCategory.set(r.threatCategory, list);
+      byCategory.set(r.threatCategory, [...(byCategory.get(r.threatCategory) ?? []), r]);
     }
     const labelsFor = (category: ThreatCategory, rule: KeywordRule | undefined): TaskLabels => {
+      const defaults: TaskLabels = rule
+        ? { threatCategory: category, mitreTechnique: rule.technique, mitreTechniqueParent: rule.technique?.split('.')[0] ?? null, mitreTactic: rule.tactic, severity: rule.severity }
+        : { threatCategory: 'benign', mitreTechnique: null, mitreTechniqueParent: null, mitreTactic: null, severity: 'LOW' };
       const seen = byCategory.get(category);
-      if (seen) {
-        const technique = mostFrequent(seen.map((l) => l.mitreTechnique));
-        return {
-          threatCategory: category,
-          mitreTechnique: technique,
-          mitreTechniqueParent: mostFrequent(seen.map((l) => l.mitreTechniqueParent)),
-          mitreTactic: mostFrequent(seen.map((l) => l.mitreTactic)),
-          severity: mostFrequent(seen.map((l) => l.severity)),
-        };
-      }
-      if (!rule) return { threatCategory: 'benign', mitreTechnique: null, mitreTechniqueParent: null, mitreTactic: null, severity: 'LOW' };
-      return { threatCategory: category, mitreTechnique: rule.technique, mitreTechniqueParent: rule.technique?.split('.')[0] ?? null, mitreTactic: rule.tactic, severity: rule.severity };
+      if (!seen) return defaults;
+      // Each label from the training records of this category labelled for it, else the rule's default.
+      const learned = (task: Task) => {
+        const values = labelledValues(seen, task);
+        return values.length === 0 ? defaults[task] : mostFrequent(values);
+      };
+      return { threatCategory: category, mitreTechnique: learned('mitreTechnique'), mitreTechniqueParent: learned('mitreTechniqueParent'), mitreTactic: learned('mitreTactic'), severity: learned('severity') };
     };
     return {
       predict: (logs) =>
@@ -130,282 +150,137 @@ export const keywordRulesBaseline: BaselineClassifier = {
   },
 };
 
+
 // ---------------------------------------------------------------------------------------
 // Character n-gram TF-IDF + multinomial logistic regression.
 
-export interface TfidfLogRegOptions {
-  /** n-gram lengths, inclusive (default 2..4). */
-  minN?: number;
-  maxN?: number;
-  /** Hashed feature space size, a power of two (default 2^15) to bound memory. */
-  features?: number;
-  /** L2 penalty λ in mean cross-entropy + λ/2 ||W||² (default 1e-3). */
+export interface TfidfLogRegOptions extends CharNgramOptions {
+  /** L2 penalty λ in mean cross-entropy + λ/2 ||W||² (default 1e-4). */
   l2?: number;
-  /** Maximum L-BFGS iterations (default 100). */
+  /** Maximum L-BFGS iterations (default 100), used when a task has at most `sgdAbove` training rows. */
   iterations?: number;
-  /** Logs are truncated to this many characters before featurizing (default 1500; long multi-line logs repeat themselves). */
-  maxChars?: number;
+  /** Stop L-BFGS when the largest gradient component is below this (default 1e-4). */
+  tolerance?: number;
+  /** Above this many distinct training rows a task is fitted by SGD instead (default 1000). */
+  sgdAbove?: number;
+  /** SGD epochs (default 5). */
+  epochs?: number;
 }
 
-/** Sparse row: feature indices and values. */
-export interface SparseRow {
-  idx: Int32Array;
-  val: Float64Array;
-}
-
-/** FNV-1a 32-bit hash of a string: stable across runs and platforms. */
-export function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/** Hashed character n-gram counts of a log. */
-function ngramCounts(log: string, o: Required<TfidfLogRegOptions>): Map<number, number> {
-  const text = log.slice(0, o.maxChars).toLowerCase();
-  const counts = new Map<number, number>();
-  for (let n = o.minN; n <= o.maxN; n++) {
-    for (let i = 0; i + n <= text.length; i++) {
-      const h = fnv1a(text.slice(i, i + n)) & (o.features - 1);
-      counts.set(h, (counts.get(h) ?? 0) + 1);
+/** Merges identical rows with the same label into one weighted row (templated logs repeat a lot). */
+function mergeDuplicates(rows: readonly SparseRow[], labels: readonly number[]): { rows: SparseRow[]; y: Int32Array; weights: Float64Array } {
+  const at = new Map<string, number>();
+  const out: SparseRow[] = [];
+  const y: number[] = [];
+  const w: number[] = [];
+  rows.forEach((row, i) => {
+    const key = `${labels[i]}|${row.idx.join(',')}|${row.val.join(',')}`;
+    const j = at.get(key);
+    if (j !== undefined) w[j]!++;
+    else {
+      at.set(key, out.length);
+      out.push(row);
+      y.push(labels[i]!);
+      w.push(1);
     }
-  }
-  return counts;
-}
-
-/** TF-IDF vectorizer: sublinear tf (1 + ln tf), smooth idf ln((1+N)/(1+df)) + 1, rows L2-normalised (as scikit-learn). */
-export class HashedTfidf {
-  private idf: Float64Array;
-  constructor(private readonly options: Required<TfidfLogRegOptions>, docs: readonly string[]) {
-    const df = new Float64Array(options.features);
-    for (const d of docs) for (const h of ngramCounts(d, options).keys()) df[h]!++;
-    this.idf = df.map((v) => Math.log((1 + docs.length) / (1 + v)) + 1);
-  }
-  transform(doc: string): SparseRow {
-    const counts = ngramCounts(doc, this.options);
-    const idx = Int32Array.from([...counts.keys()].sort((a, b) => a - b));
-    const val = new Float64Array(idx.length);
-    let norm = 0;
-    idx.forEach((h, i) => {
-      const v = (1 + Math.log(counts.get(h)!)) * this.idf[h]!;
-      val[i] = v;
-      norm += v * v;
-    });
-    norm = Math.sqrt(norm);
-    if (norm > 0) for (let i = 0; i < val.length; i++) val[i]! /= norm;
-    return { idx, val };
-  }
+  });
+  return { rows: out, y: Int32Array.from(y), weights: Float64Array.from(w) };
 }
 
 /**
- * Multinomial logistic regression on sparse rows, L2-penalised (bias unpenalised), fitted by
- * L-BFGS with a backtracking (Armijo) line search: deterministic, and far fewer passes over
- * the data than plain gradient descent. Parameters are one vector: weights feature-major
- * ([feature][class], so a non-zero feature touches one contiguous block), then the biases.
+ * Character n-gram TF-IDF + L2 multinomial logistic regression (L-BFGS), one classifier per
+ * task, each trained only on the records labelled for its task. Sparse rows over a fixed
+ * vocabulary budget, duplicate rows merged into weights, and SGD epochs instead of L-BFGS
+ * above `sgdAbove` rows keep a fit on thousands of records to seconds (`pnpm bench tfidf`).
  */
-export class SoftmaxRegression {
-  /** weights (features × classes) followed by biases (classes). */
-  readonly params: Float64Array;
-  /** Objective (mean cross-entropy + λ/2 ||W||²) after each iteration. */
-  readonly losses: number[] = [];
-  constructor(readonly classes: number, readonly features: number) {
-    this.params = new Float64Array(classes * features + classes);
-  }
-
-  private logits(row: SparseRow, x: Float64Array, out: Float64Array): void {
-    const K = this.classes;
-    const biasAt = this.features * K;
-    for (let k = 0; k < K; k++) out[k] = x[biasAt + k]!;
-    for (let j = 0; j < row.idx.length; j++) {
-      const base = row.idx[j]! * K;
-      const v = row.val[j]!;
-      for (let k = 0; k < K; k++) out[k]! += x[base + k]! * v;
-    }
-  }
-
-  /** Objective at x; writes its gradient into grad. */
-  private evaluate(rows: readonly SparseRow[], y: Int32Array, l2: number, x: Float64Array, grad: Float64Array): number {
-    const K = this.classes;
-    const n = rows.length;
-    const biasAt = this.features * K;
-    const z = new Float64Array(K);
-    const g = new Float64Array(K);
-    grad.fill(0);
-    let loss = 0;
-    for (let i = 0; i < n; i++) {
-      const row = rows[i]!;
-      this.logits(row, x, z);
-      let max = -Infinity;
-      for (let k = 0; k < K; k++) max = Math.max(max, z[k]!);
-      let sum = 0;
-      for (let k = 0; k < K; k++) {
-        g[k] = Math.exp(z[k]! - max);
-        sum += g[k]!;
-      }
-      loss += Math.log(sum) + max - z[y[i]!]!;
-      for (let k = 0; k < K; k++) {
-        g[k] = (g[k]! / sum - (k === y[i] ? 1 : 0)) / n;
-        grad[biasAt + k]! += g[k]!;
-      }
-      for (let j = 0; j < row.idx.length; j++) {
-        const base = row.idx[j]! * K;
-        const v = row.val[j]!;
-        for (let k = 0; k < K; k++) grad[base + k]! += g[k]! * v;
-      }
-    }
-    let sq = 0;
-    for (let j = 0; j < biasAt; j++) {
-      sq += x[j]! * x[j]!;
-      grad[j]! += l2 * x[j]!;
-    }
-    return loss / n + (l2 / 2) * sq;
-  }
-
-  /**
-   * Minimise with L-BFGS (history `memory`). Stops after `iterations`, when the largest
-   * gradient component is below `tolerance`, or when the objective stops decreasing.
-   */
-  fit(rows: readonly SparseRow[], y: Int32Array, l2: number, iterations: number, tolerance = 1e-5, memory = 5): this {
-    const size = this.params.length;
-    const x = this.params;
-    let grad = new Float64Array(size);
-    let f = this.evaluate(rows, y, l2, x, grad);
-    this.losses.push(f);
-    const S: Float64Array[] = [];
-    const Y: Float64Array[] = [];
-    const rho: number[] = [];
-    const dir = new Float64Array(size);
-    const xNew = new Float64Array(size);
-    let gNew = new Float64Array(size);
-    const dot = (a: Float64Array, b: Float64Array) => {
-      let s = 0;
-      for (let i = 0; i < size; i++) s += a[i]! * b[i]!;
-      return s;
-    };
-    const maxAbs = (a: Float64Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-    for (let it = 0; it < iterations && maxAbs(grad) > tolerance; it++) {
-      // Two-loop recursion: dir = -H grad.
-      for (let i = 0; i < size; i++) dir[i] = -grad[i]!;
-      const alpha: number[] = [];
-      for (let m = S.length - 1; m >= 0; m--) {
-        alpha[m] = rho[m]! * dot(S[m]!, dir);
-        for (let i = 0; i < size; i++) dir[i]! -= alpha[m]! * Y[m]![i]!;
-      }
-      const gamma = S.length > 0 ? dot(S.at(-1)!, Y.at(-1)!) / dot(Y.at(-1)!, Y.at(-1)!) : 1 / Math.max(1e-12, Math.sqrt(dot(grad, grad)));
-      for (let i = 0; i < size; i++) dir[i]! *= gamma;
-      for (let m = 0; m < S.length; m++) {
-        const beta = rho[m]! * dot(Y[m]!, dir);
-        for (let i = 0; i < size; i++) dir[i]! += (alpha[m]! - beta) * S[m]![i]!;
-      }
-      let slope = dot(grad, dir);
-      if (slope >= 0) {
-        // Not a descent direction (numerical trouble): restart from steepest descent.
-        S.length = Y.length = rho.length = 0;
-        for (let i = 0; i < size; i++) dir[i] = -grad[i]!;
-        slope = dot(grad, dir);
-      }
-      // Backtracking line search with the Armijo condition.
-      let step = 1;
-      let fNew = Infinity;
-      for (let tries = 0; tries < 40; tries++) {
-        for (let i = 0; i < size; i++) xNew[i] = x[i]! + step * dir[i]!;
-        fNew = this.evaluate(rows, y, l2, xNew, gNew);
-        if (fNew <= f + 1e-4 * step * slope) break;
-        step /= 2;
-      }
-      if (!(fNew < f)) break; // no progress possible
-      const s = new Float64Array(size);
-      const yv = new Float64Array(size);
-      for (let i = 0; i < size; i++) {
-        s[i] = xNew[i]! - x[i]!;
-        yv[i] = gNew[i]! - grad[i]!;
-      }
-      const sy = dot(s, yv);
-      if (sy > 1e-12) {
-        S.push(s);
-        Y.push(yv);
-        rho.push(1 / sy);
-        if (S.length > memory) {
-          S.shift();
-          Y.shift();
-          rho.shift();
-        }
-      }
-      x.set(xNew);
-      [grad, gNew] = [gNew, grad];
-      const relative = (f - fNew) / Math.max(1, Math.abs(f));
-      f = fNew;
-      this.losses.push(f);
-      if (relative < 1e-10) break;
-    }
-    return this;
-  }
-
-  /** Class probabilities (softmax of the logits). */
-  probabilities(row: SparseRow): Float64Array {
-    const z = new Float64Array(this.classes);
-    this.logits(row, this.params, z);
-    const max = Math.max(...z);
-    let sum = 0;
-    for (let k = 0; k < z.length; k++) sum += z[k] = Math.exp(z[k]! - max);
-    return z.map((v) => v / sum);
-  }
-
-  predict(row: SparseRow): number {
-    const z = new Float64Array(this.classes);
-    this.logits(row, this.params, z);
-    let best = 0;
-    for (let k = 1; k < this.classes; k++) if (z[k]! > z[best]!) best = k;
-    return best;
-  }
-}
-
-/** Character n-gram TF-IDF + L2 multinomial logistic regression, one classifier per task. */
 export function tfidfLogRegBaseline(options: TfidfLogRegOptions = {}): BaselineClassifier & { lastLosses: Partial<Record<Task, number[]>> } {
-  const o: Required<TfidfLogRegOptions> = { minN: 2, maxN: 4, features: 1 << 15, l2: 1e-3, iterations: 100, maxChars: 1500, ...options };
-  if ((o.features & (o.features - 1)) !== 0) throw new Error('features must be a power of two');
+  const { l2 = 1e-4, iterations = 100, tolerance = 1e-4, sgdAbove = 1000, epochs = 5, ...rest } = options;
+  // 3- and 4-grams of the first 500 characters: the defaults `pnpm bench tfidf` measures.
+  const ngrams: CharNgramOptions = { minN: 3, maxN: 4, maxChars: 500, ...rest };
+  new CharNgramTfidf([], ngrams); // validate the options now, not at the first fit
   const baseline = {
     name: 'tfidf-logreg' as const,
     lastLosses: {} as Partial<Record<Task, number[]>>,
     fit(train: readonly DatasetRecord[]): FittedBaseline {
       if (train.length === 0) throw new Error('cannot fit on an empty training set');
-      const vectorizer = new HashedTfidf(o, train.map((r) => r.log));
-      // Only hashed features seen in training can get non-zero weights (L2 keeps the rest at 0),
-      // so the models use a compact index over them: smaller vectors, faster L-BFGS.
-      const compact = new Int32Array(o.features).fill(-1);
-      let used = 0;
-      const remap = (row: SparseRow, grow: boolean): SparseRow => {
-        const idx: number[] = [];
-        const val: number[] = [];
-        row.idx.forEach((h, j) => {
-          if (compact[h] === -1 && grow) compact[h] = used++;
-          if (compact[h]! >= 0) {
-            idx.push(compact[h]!);
-            val.push(row.val[j]!);
-          }
-        });
-        return { idx: Int32Array.from(idx), val: Float64Array.from(val) };
-      };
-      const rows = train.map((r) => remap(vectorizer.transform(r.log), true));
-      const gold = train.map(recordLabels);
+      const vectorizer = new CharNgramTfidf(train.map((r) => r.log), ngrams);
+      const rows = train.map((r) => vectorizer.transform(r.log));
       const models = TASKS.map((task) => {
-        const classes = [...new Set(gold.map((g) => key(g[task])))].sort();
+        const labelled = train.flatMap((r, i) => {
+          const l = trainingLabel(r, task);
+          return l === undefined ? [] : [{ row: rows[i]!, label: key(l) }];
+        });
+        const classes = [...new Set(labelled.map((x) => x.label))].sort();
+        if (classes.length <= 1) return { task, classes: classes.length ? classes : [NA_LABEL], model: null };
         const index = new Map(classes.map((c, i) => [c, i]));
-        const model = new SoftmaxRegression(classes.length, used).fit(rows, Int32Array.from(gold.map((g) => index.get(key(g[task]))!)), o.l2, classes.length > 1 ? o.iterations : 0);
+        const merged = mergeDuplicates(labelled.map((x) => x.row), labelled.map((x) => index.get(x.label)!));
+        const model = new SoftmaxRegression(classes.length, vectorizer.size);
+        if (merged.rows.length > sgdAbove) model.fitSgd(merged.rows, merged.y, l2, epochs, { weights: merged.weights });
+        else model.fit(merged.rows, merged.y, l2, iterations, tolerance, 5, merged.weights);
         baseline.lastLosses[task] = model.losses;
         return { task, classes, model };
       });
       return {
         predict: (logs) =>
           logs.map((log) => {
-            const row = remap(vectorizer.transform(log), false);
-            return Object.fromEntries(models.map(({ task, classes, model }) => [task, unkey(classes[model.predict(row)]!)])) as TaskLabels;
+            const row = vectorizer.transform(log);
+            return Object.fromEntries(models.map(({ task, classes, model }) => [task, unkey(classes[model ? model.predict(row) : 0]!)])) as TaskLabels;
           }),
       };
     },
   };
   return baseline;
 }
+
+// ---------------------------------------------------------------------------------------
+// Nearest neighbour: the labels of the most similar training log.
+
+/**
+ * 1-nearest-neighbour on character n-gram TF-IDF cosine similarity: every task takes the label
+ * of the most similar training record labelled for it (ties: the earlier training record).
+ * Scores come from an inverted index, so a query costs the postings of its own n-grams.
+ */
+export function nearestNeighbourBaseline(options: CharNgramOptions = {}): BaselineClassifier {
+  const ngrams: CharNgramOptions = { minN: 3, maxN: 5, ...options };
+  new CharNgramTfidf([], ngrams);
+  return {
+    name: 'nearest-neighbour',
+    fit(train) {
+      if (train.length === 0) throw new Error('cannot fit on an empty training set');
+      const vectorizer = new CharNgramTfidf(train.map((r) => r.log), ngrams);
+      const postings: { doc: number[]; val: number[] }[] = Array.from({ length: vectorizer.size }, () => ({ doc: [], val: [] }));
+      train.forEach((r, d) => {
+        const row = vectorizer.transform(r.log);
+        row.idx.forEach((c, j) => { postings[c]!.doc.push(d); postings[c]!.val.push(row.val[j]!); });
+      });
+      const labels = TASKS.map((task) => train.map((r) => trainingLabel(r, task)));
+      const scores = new Float64Array(train.length);
+      return {
+        predict: (logs) =>
+          logs.map((log) => {
+            scores.fill(0);
+            const row = vectorizer.transform(log);
+            row.idx.forEach((c, j) => {
+              const p = postings[c]!;
+              const v = row.val[j]!;
+              for (let k = 0; k < p.doc.length; k++) scores[p.doc[k]!]! += v * p.val[k]!;
+            });
+            return Object.fromEntries(TASKS.map((task, t) => {
+              let best = -1;
+              for (let d = 0; d < scores.length; d++) if (labels[t]![d] !== undefined && (best < 0 || scores[d]! > scores[best]!)) best = d;
+              return [task, best < 0 ? null : labels[t]![best]!];
+            })) as TaskLabels;
+          }),
+      };
+    },
+  };
+}
+
+/** Every trainable baseline by name (the untuned base model is run by the model service, not here). */
+export const BASELINE_CLASSIFIERS: Readonly<Record<Exclude<BaselineName, 'base-model'>, () => BaselineClassifier>> = {
+  majority: () => majorityBaseline,
+  'keyword-rules': () => keywordRulesBaseline,
+  'tfidf-logreg': () => tfidfLogRegBaseline(),
+  'nearest-neighbour': () => nearestNeighbourBaseline(),
+  'sigma-rules': () => sigmaRulesBaseline(),
+};

@@ -1,3 +1,4 @@
+import { TASKS, goldLabels } from '@opensoc/contracts';
 import type { DatasetRecord, Prediction, Task } from '@opensoc/contracts';
 import { TACTIC_INFO, TECHNIQUE_NAMES, techniqueParent } from './normalize.ts';
 import { parseFuzzy } from './parse-fuzzy.ts';
@@ -30,7 +31,18 @@ export function formatResponse(record: DatasetRecord): string {
 /** Labels per task; null means "no technique/tactic" (N/A). */
 export type TaskLabels = Record<Task, string | null>;
 
-/** The gold labels of a record, per task. */
+/** Per task, every acceptable gold label of a record, or undefined where it is not labelled for the task. */
+export type RecordGold = Record<Task, readonly (string | null)[] | undefined>;
+
+/** What a record is scored against, per task (contracts' goldLabels for each task). */
+export function recordGold(record: DatasetRecord): RecordGold {
+  return Object.fromEntries(TASKS.map((t) => [t, goldLabels(record, t)])) as RecordGold;
+}
+
+/**
+ * The primary gold label of a record per task (null also where a label is unknown). For
+ * display and fixtures; scoring uses recordGold, which leaves unlabelled records out.
+ */
 export function recordLabels(record: DatasetRecord): TaskLabels {
   return {
     threatCategory: record.threatCategory,

@@ -8,6 +8,8 @@ export * from './special.ts';
 export * from './intervals.ts';
 export * from './metrics.ts';
 export * from './significance.ts';
+export * from './tfidf.ts';
+export * from './softmax.ts';
 export * from './baselines.ts';
 export * from './kfold.ts';
 export * from './report-builder.ts';

@@ -95,3 +95,14 @@ describe('pairing and comparison', () => {
     expect(() => pairPredictions(a, b)).toThrow(/same records/);
   });
 });
+
+describe('partial labels in k-fold evaluation', () => {
+  it('gives each task its own n: records without a severity are not scored on it', () => {
+    const partial = records.map((r, i) => (i < 4 ? { ...r, severity: null, unknownLabels: { severity: 'not labelled' } } : r));
+    const ev = evaluateKFold(poolOutOfFold(partial, predictions(() => false), folds), { bootstrap: false });
+    expect(ev.pooled.find((m) => m.task === 'severity')!.n).toBe(8);
+    expect(ev.pooled.find((m) => m.task === 'threatCategory')!.n).toBe(12);
+    expect(ev.pooled.every((m) => m.accuracy === 1)).toBe(true);
+    expect(ev.perFold.reduce((s, f) => s + f.metrics.find((m) => m.task === 'severity')!.n, 0)).toBe(8);
+  });
+});

@@ -1,9 +1,9 @@
 import { TASKS } from '@opensoc/contracts';
 import type { DatasetRecord, Fold, Prediction, Task, TaskMetrics } from '@opensoc/contracts';
-import { recordLabels } from './format.ts';
-import type { TaskLabels } from './format.ts';
+import { recordGold } from './format.ts';
+import type { RecordGold, TaskLabels } from './format.ts';
 import type { BootstrapOptions } from './intervals.ts';
-import { computeTaskMetrics, encodeTask } from './metrics.ts';
+import { computeTaskMetrics, encodeTask, taskDataFromSets } from './metrics.ts';
 import type { TaskData, TaskMetricsOptions } from './metrics.ts';
 import { techniqueParent } from './normalize.ts';
 import { correctedResampledTTest, mcnemarTest, pairedBootstrapMacroF1 } from './significance.ts';
@@ -13,7 +13,8 @@ import type { CorrectedTTestResult, McNemarResult, PairedBootstrapResult } from 
 export interface PooledPredictions {
   recordIds: string[];
   folds: number[];
-  gold: TaskLabels[];
+  /** Per record and task, every acceptable label (undefined: not labelled for the task, not scored). */
+  gold: RecordGold[];
   predicted: TaskLabels[];
   /** Per record, the tasks whose prediction failed to parse and why. */
   failures: Partial<Record<Task, string>>[];
@@ -68,21 +69,20 @@ export function poolOutOfFold(records: readonly DatasetRecord[], predictions: re
     const p = seen.get(id)!;
     const { labels, failures } = readPrediction(p);
     out.folds.push(p.fold);
-    out.gold.push(recordLabels(byId.get(id)!));
+    out.gold.push(recordGold(byId.get(id)!));
     out.predicted.push(labels);
     out.failures.push(failures);
   }
   return out;
 }
 
-/** One task of pooled predictions as metric input, optionally restricted to positions. */
-export function taskData(pooled: PooledPredictions, task: Task, positions?: readonly number[]): TaskData {
+/**
+ * One task of pooled predictions as metric input, optionally restricted to positions; records
+ * not labelled for the task are left out, so each task has its own n.
+ */
+export function taskData(pooled: PooledPredictions, task: Task, positions?: readonly number[]): TaskData & { correct: boolean[] } {
   const at = positions ?? pooled.recordIds.map((_, i) => i);
-  return {
-    gold: at.map((i) => pooled.gold[i]![task]),
-    predicted: at.map((i) => pooled.predicted[i]![task]),
-    failed: at.map((i) => pooled.failures[i]![task] !== undefined),
-  };
+  return taskDataFromSets(at.map((i) => pooled.gold[i]![task]), at.map((i) => pooled.predicted[i]![task]), at.map((i) => pooled.failures[i]![task] !== undefined));
 }
 
 export interface MeanSd {
@@ -166,13 +166,12 @@ export interface TaskComparison {
 export function compareTask(pair: PairedPredictions, task: Task, bootstrap: BootstrapOptions = {}): TaskComparison {
   const da = taskData(pair.a, task);
   const db = taskData(pair.b, task);
-  const correct = (d: TaskData) => d.gold.map((g, i) => !d.failed![i] && d.predicted[i] === g);
   // One label set for both, so their macro-F1 values are comparable.
   const labels = encodeTask({ gold: [...da.gold, ...db.gold], predicted: [...da.predicted, ...db.predicted], failed: [...da.failed!, ...db.failed!] }).labels;
   return {
     task,
-    n: pair.recordIds.length,
-    mcnemar: mcnemarTest(correct(da), correct(db)),
+    n: da.correct.length,
+    mcnemar: mcnemarTest(da.correct, db.correct),
     pairedBootstrap: pairedBootstrapMacroF1(encodeTask(da, labels), encodeTask(db, labels), bootstrap),
   };
 }

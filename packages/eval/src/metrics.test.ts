@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { taskMetricsSchema } from '@opensoc/contracts';
 import { bootstrapInterval, wilsonInterval } from './intervals.ts';
-import { NA_LABEL, UNPARSED_LABEL, accuracyOf, computeTaskMetrics, encodeTask, macroF1 } from './metrics.ts';
+import { NA_LABEL, UNPARSED_LABEL, accuracyOf, computeTaskMetrics, encodeTask, isCorrect, macroF1, taskDataFromSets } from './metrics.ts';
 import { mulberry32 } from './prng.ts';
 
 const ref = JSON.parse(readFileSync(new URL('./fixtures/stats-reference.json', import.meta.url), 'utf8'));
@@ -99,5 +99,26 @@ describe('intervals', () => {
     // Standard error of a uniform mean is 0.2887/sqrt(400) = 0.0144; a 95% interval is ~0.057 wide.
     expect(a.high - a.low).toBeGreaterThan(0.04);
     expect(a.high - a.low).toBeLessThan(0.075);
+  });
+});
+
+describe('partial and multi-label gold', () => {
+  // r0: two techniques, r1: one, r2: not labelled for the task (left out), r3: one, parse failure.
+  const gold = [['T1110.001', 'T1078'], ['T1190'], undefined, ['T1059.001']];
+  const predicted = ['T1078', 'T1190', 'T1190', 'T1059.001'];
+  const failed = [false, false, false, true];
+  it('scores only labelled records, any-match for accuracy and exact-set beside it', () => {
+    const data = taskDataFromSets(gold, predicted, failed);
+    expect(data.positions).toEqual([0, 1, 3]);
+    expect(data.correct).toEqual([true, true, false]);
+    const m = computeTaskMetrics('mitreTechnique', data, { bootstrap: false });
+    expect(m.n).toBe(3);
+    expect(m.accuracy).toBeCloseTo(2 / 3);
+    // r0's single prediction cannot equal its two-label set.
+    expect(m.exactSetAccuracy).toBeCloseTo(1 / 3);
+    expect(m.parseFailures).toBe(1);
+    expect(isCorrect(['T1110.001', 'T1078'], 'T1110.001', false)).toBe(true);
+    expect(isCorrect([null], null, false)).toBe(true);
+    expect(computeTaskMetrics('severity', taskDataFromSets([['LOW']], ['LOW'], [false]), { bootstrap: false }).exactSetAccuracy).toBeUndefined();
   });
 });

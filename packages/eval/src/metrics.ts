@@ -9,11 +9,38 @@ export const NA_LABEL = 'N/A';
 /** Confusion-matrix column for predictions that could not be parsed. Never a class. */
 export const UNPARSED_LABEL = '<unparsed>';
 
-/** Gold and predicted labels of one task, aligned by position. failed[i]: prediction i did not parse. */
+/**
+ * Gold and predicted labels of one task, aligned by position. failed[i]: prediction i did not
+ * parse. goldSets[i], when given, holds every acceptable label of record i (multi-label
+ * techniques / tactics); gold[i] is then the label it is counted under: the prediction when it
+ * is one of them (any-match), else the primary one.
+ */
 export interface TaskData {
   gold: readonly (string | null)[];
   predicted: readonly (string | null)[];
   failed?: readonly boolean[];
+  goldSets?: readonly (readonly (string | null)[])[];
+}
+
+/** The one definition of a right answer: parsed, and one of the record's acceptable labels. */
+export function isCorrect(gold: readonly (string | null)[], predicted: string | null, failed: boolean): boolean {
+  return !failed && gold.includes(predicted);
+}
+
+/** Tasks whose records may carry several acceptable labels; their metrics add exact-set accuracy. */
+export const SET_TASKS: readonly Task[] = ['mitreTechnique', 'mitreTechniqueParent', 'mitreTactic'];
+
+/**
+ * Metric input for one task from per-record gold sets (undefined: the record is not labelled
+ * for the task) and predictions. Unlabelled records are left out; `positions` says which stayed.
+ */
+export function taskDataFromSets(gold: readonly (readonly (string | null)[] | undefined)[], predicted: readonly (string | null)[], failed: readonly boolean[]): TaskData & { positions: number[]; correct: boolean[] } {
+  const positions = gold.flatMap((g, i) => (g === undefined ? [] : [i]));
+  const sets = positions.map((i) => gold[i]!);
+  const pred = positions.map((i) => predicted[i]!);
+  const fail = positions.map((i) => failed[i]!);
+  const correct = positions.map((_, j) => isCorrect(sets[j]!, pred[j]!, fail[j]!));
+  return { positions, gold: sets.map((set, j) => (correct[j] ? pred[j]! : set[0]!)), predicted: pred, failed: fail, goldSets: sets, correct };
 }
 
 /** Labels as integer codes; a failed prediction is -1. */
@@ -200,5 +227,12 @@ export function computeTaskMetrics(task: Task, data: TaskData, options: TaskMetr
     result.macroF1Interval = bootstrapInterval(c.n, (idx) => macroF1(e, idx), { ...(options.bootstrap ?? {}), level });
   }
   if (task === 'severity') result.meanAbsoluteError = severityMeanAbsoluteError(e);
+  if (SET_TASKS.includes(task)) {
+    // A single predicted label equals the gold set only when that set has one label.
+    const sets = data.goldSets ?? data.gold.map((g) => [g]);
+    let exact = 0;
+    sets.forEach((set, i) => { if (set.length === 1 && isCorrect(set, data.predicted[i]!, data.failed?.[i] === true)) exact++; });
+    result.exactSetAccuracy = ratio(exact, c.n);
+  }
   return result;
 }

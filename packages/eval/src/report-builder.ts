@@ -67,10 +67,7 @@ export function buildComparisons(
 export function buildCochranQ(entries: readonly EntryInput[], task: Task): SweepReport['cochranQ'][number] {
   if (entries.length < 2) throw new Error("Cochran's Q needs at least two entries");
   for (const e of entries.slice(1)) pairPredictions(entries[0]!.pooled, e.pooled);
-  const correct = entries.map((e) => {
-    const d = taskData(e.pooled, task);
-    return d.gold.map((g, i) => !d.failed![i] && d.predicted[i] === g);
-  });
+  const correct = entries.map((e) => taskData(e.pooled, task).correct);
   return { task, entries: entries.map((e) => e.id), ...cochranQ(correct) };
 }
 

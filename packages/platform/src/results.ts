@@ -4,7 +4,7 @@ import {
   getDatasetVersion, getRun, getSplit, getSweep, listFoldResults, listPredictionSets, listRuns, upsertComparisons, upsertLeaderboardEntries, upsertFoldResult, upsertPredictionSet, upsertRun,
   type Db, type NewLeaderboardEntry, type RunRow,
 } from '@opensoc/db';
-import { computeTaskMetrics, holmAdjust, mcnemarTest, recordLabels } from '@opensoc/eval';
+import { computeTaskMetrics, holmAdjust, mcnemarTest, recordGold, taskDataFromSets, type RecordGold } from '@opensoc/eval';
 import type { ArtifactStore } from '@opensoc/storage';
 import { loadDatasetRecords } from './datasets.ts';
 import { loadSplit } from './splits.ts';
@@ -29,20 +29,31 @@ export async function readPredictions(store: ArtifactStore, key: string): Promis
   return text.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as Prediction);
 }
 
-/** Metrics for every task from predictions aligned to gold records by id. */
-export function metricsFor(gold: Map<string, DatasetRecord>, predictions: Prediction[], opts: { bootstrap?: boolean } = {}): TaskMetrics[] {
-  const rows = predictions.map((p) => {
+/** Per task, one record set's metric input: only records labelled for the task, correctness decided once (eval's isCorrect). */
+function scoreTask(golds: readonly RecordGold[], predictions: readonly Prediction[], task: Task) {
+  return taskDataFromSets(golds.map((g) => g[task]), predictions.map((p) => p.predicted[task] ?? null), predictions.map((p) => p.failures?.[task] !== undefined));
+}
+
+function goldOf(gold: Map<string, DatasetRecord>, predictions: readonly Prediction[]): RecordGold[] {
+  return predictions.map((p) => {
     const record = gold.get(p.recordId);
     if (!record) throw new Error(`prediction for unknown record ${p.recordId}`);
-    return { labels: recordLabels(record), p };
+    return recordGold(record);
   });
-  return TASKS.map((task) =>
-    computeTaskMetrics(task, {
-      gold: rows.map((r) => r.labels[task]),
-      predicted: rows.map((r) => r.p.predicted[task] ?? null),
-      failed: rows.map((r) => r.p.failures?.[task] !== undefined),
-    }, { bootstrap: opts.bootstrap ? { seed: 1, resamples: 1000 } : false }),
-  );
+}
+
+/** Metrics for every task from predictions aligned to gold records by id; each task on the records labelled for it. */
+export function metricsFor(gold: Map<string, DatasetRecord>, predictions: Prediction[], opts: { bootstrap?: boolean } = {}): TaskMetrics[] {
+  const golds = goldOf(gold, predictions);
+  return TASKS.map((task) => computeTaskMetrics(task, scoreTask(golds, predictions, task), { bootstrap: opts.bootstrap ? { seed: 1, resamples: 1000 } : false }));
+}
+
+/** Accuracy of always answering the most frequent label (any-match for multi-label records). */
+export function majorityRate(sets: readonly (readonly (string | null)[])[]): number {
+  if (sets.length === 0) return 0;
+  const counts = new Map<string | null, number>();
+  for (const set of sets) for (const l of new Set(set)) counts.set(l, (counts.get(l) ?? 0) + 1);
+  return Math.max(...counts.values()) / sets.length;
 }
 
 export interface RecordUnitInput {
@@ -97,10 +108,13 @@ interface Pooled { run: RunRow; mode: string; evalSet: string; byRecord: Map<str
 
 /**
  * The leaderboard for a sweep: per run × mode, pooled out-of-fold predictions (each test record
- * of the design predicted once: k folds for cv, one for holdout and fixed designs), metrics with Wilson and bootstrap intervals, per-fold mean/std,
- * and McNemar tests against the top entry and the best baseline, Holm-adjusted per family.
+ * of the design predicted once: k folds for cv, one for holdout and fixed designs), metrics with
+ * Wilson and bootstrap intervals, per-fold mean/std, and McNemar tests against the top entry and
+ * the best baseline, Holm-adjusted per family, with their direction. Each task is scored on the
+ * records labelled for it (its own n); the flag below-majority marks entries under always
+ * answering the most frequent label. Runs with folds still missing get partial, untested rows.
  */
-export async function aggregateSweep(deps: { db: Db; store: ArtifactStore }, ctx: SweepContext): Promise<{ entries: number; best: { runId: string; mode: string; accuracy: number } | null }> {
+export async function aggregateSweep(deps: { db: Db; store: ArtifactStore }, ctx: SweepContext, opts: { partial?: boolean } = {}): Promise<{ entries: number; best: { runId: string; mode: string; accuracy: number } | null }> {
   const runs = await listRuns(deps.db, ctx.sweepId);
   const pooled: Pooled[] = [];
   for (const run of runs) {
@@ -134,20 +148,25 @@ export async function aggregateSweep(deps: { db: Db; store: ArtifactStore }, ctx
     const gold = new Map((await loadDatasetRecords(deps.store, await getDatasetRowByHash(deps.db, ref.name, ref.hash))).map((r) => [r.id, r]));
     // CV: every record some fold tests (all of them for k-fold; the test side for a fixed split).
     const ids = evalSet === CV_EVAL_SET ? [...new Set((await loadSplit(deps.store, ctx.splitHash)).folds.flatMap((f) => f.testIds))].sort() : [...gold.keys()].sort();
+    const golds = ids.map((id) => recordGold(gold.get(id)!));
     const group = pooled.filter((p) => p.evalSet === evalSet);
+    // Complete entries predicted every record; the others (folds still running) are shown as partial, untested.
+    const complete = group.filter((p) => ids.every((id) => p.byRecord.has(id)));
+    const incomplete = group.filter((p) => !complete.includes(p) && p.byRecord.size > 0);
     for (const task of TASKS) {
-      const scored = group.filter((p) => ids.every((id) => p.byRecord.has(id))).map((p) => {
-        const preds = ids.map((id) => p.byRecord.get(id)!);
-        const metrics = metricsFor(new Map(ids.map((id) => [id, gold.get(id)!])), preds, { bootstrap: true }).find((m) => m.task === task)!;
-        const goldLabels = ids.map((id) => recordLabels(gold.get(id)!)[task]);
-        const correct = preds.map((p, i) => p.failures?.[task] === undefined && (p.predicted[task] ?? null) === goldLabels[i]);
-        return { p, metrics, correct };
-      });
-      if (scored.length === 0) continue;
+      const score = (p: Pooled) => {
+        const at = ids.flatMap((id, i) => (p.byRecord.has(id) ? [i] : []));
+        const data = scoreTask(at.map((i) => golds[i]!), at.map((i) => p.byRecord.get(ids[i]!)!), task);
+        const metrics = computeTaskMetrics(task, data, { bootstrap: { seed: 1, resamples: 1000 } });
+        return { p, metrics, correct: data.correct, majority: majorityRate(data.goldSets!) };
+      };
+      const scored = complete.map(score).filter((s) => s.metrics.n > 0);
+      const partialScored = incomplete.map(score).filter((s) => s.metrics.n > 0);
+      if (scored.length + partialScored.length === 0) continue;
       const byAcc = [...scored].sort((a, b) => b.metrics.accuracy - a.metrics.accuracy || a.p.run.id.localeCompare(b.p.run.id));
-      const top = byAcc[0]!;
+      const top = byAcc[0];
       const bestBaseline = byAcc.find((s) => s.p.run.family !== 'lora');
-      const vsTop = scored.map((s) => (s === top ? null : mcnemarTest(s.correct, top.correct)));
+      const vsTop = scored.map((s) => (!top || s === top ? null : mcnemarTest(s.correct, top.correct)));
       const vsBase = scored.map((s) => (!bestBaseline || s === bestBaseline ? null : mcnemarTest(s.correct, bestBaseline.correct)));
       const adjust = (tests: (ReturnType<typeof mcnemarTest> | null)[]) => {
         const idx = tests.map((t, i) => (t ? i : -1)).filter((i) => i >= 0);
@@ -158,12 +177,15 @@ export async function aggregateSweep(deps: { db: Db; store: ArtifactStore }, ctx
       };
       const topAdj = adjust(vsTop);
       const baseAdj = adjust(vsBase);
-      const direction = (t: ReturnType<typeof mcnemarTest> | null, adj: number | null) => (t ? significanceDirection(t.b, t.c, adj) : null);
-      scored.forEach((s, i) => {
+      const direction = (t: ReturnType<typeof mcnemarTest> | null | undefined, adj: number | null | undefined) => (t ? significanceDirection(t.b, t.c, adj) : null);
+      [...scored, ...partialScored].forEach((s, i) => {
+        const partial = i >= scored.length || Boolean(opts.partial);
         const folds = s.p.foldAccuracy.get(task) ?? [];
         const mean = folds.length ? folds.reduce((a, b) => a + b, 0) / folds.length : null;
         const std = folds.length > 1 && mean !== null ? Math.sqrt(folds.reduce((a, b) => a + (b - mean) ** 2, 0) / (folds.length - 1)) : null;
         const id = entryId(s.p.run.id, s.p.mode, task, evalSet);
+        const tTop = vsTop[i] ?? null;
+        const tBase = vsBase[i] ?? null;
         entries.push({
           // The dataset whose records were scored: the training one, or a holdout design's test version.
           id, runId: s.p.run.id, sweepId: ctx.sweepId, datasetName: ref.name, datasetHash: ref.hash, evalSet, task, mode: s.p.mode,
@@ -171,19 +193,23 @@ export async function aggregateSweep(deps: { db: Db; store: ArtifactStore }, ctx
           accuracy: s.metrics.accuracy, accuracyLow: s.metrics.accuracyInterval.low, accuracyHigh: s.metrics.accuracyInterval.high,
           macroF1: s.metrics.macroF1, macroF1Low: s.metrics.macroF1Interval?.low ?? null, macroF1High: s.metrics.macroF1Interval?.high ?? null,
           foldMean: mean, foldStd: std, parseFailures: s.metrics.parseFailures,
-          pVsTop: vsTop[i]?.p ?? null, pVsTopAdjusted: topAdj[i], pVsBestBaseline: vsBase[i]?.p ?? null, pVsBestBaselineAdjusted: baseAdj[i],
-          vsTopDirection: direction(vsTop[i]!, topAdj[i]!), vsTopOnlyThis: vsTop[i]?.b ?? null, vsTopOnlyOther: vsTop[i]?.c ?? null,
-          vsBestBaselineDirection: direction(vsBase[i]!, baseAdj[i]!), vsBestBaselineOnlyThis: vsBase[i]?.b ?? null, vsBestBaselineOnlyOther: vsBase[i]?.c ?? null,
+          pVsTop: tTop?.p ?? null, pVsTopAdjusted: topAdj[i] ?? null, pVsBestBaseline: tBase?.p ?? null, pVsBestBaselineAdjusted: baseAdj[i] ?? null,
+          vsTopDirection: direction(tTop, topAdj[i]), vsTopOnlyThis: tTop?.b ?? null, vsTopOnlyOther: tTop?.c ?? null,
+          vsBestBaselineDirection: direction(tBase, baseAdj[i]), vsBestBaselineOnlyThis: tBase?.b ?? null, vsBestBaselineOnlyOther: tBase?.c ?? null,
+          exactSetAccuracy: s.metrics.exactSetAccuracy ?? null,
+          // The majority baseline is the reference itself, never flagged below it.
+          majorityAccuracy: s.majority, belowMajority: s.p.run.family !== 'majority' && s.metrics.accuracy < s.majority, partial,
         });
-        for (const [target, t, adj] of [[top, vsTop[i], topAdj[i]], [bestBaseline, vsBase[i], baseAdj[i]]] as const) {
+        for (const [target, t, adj] of [[top, tTop, topAdj[i]], [bestBaseline, tBase, baseAdj[i]]] as const) {
           if (!t || !target) continue;
           comparisonRows.push({
             id: sha(`${ctx.sweepId}\n${s.p.run.id}\n${target.p.run.id}\n${task}\n${s.p.mode}\n${target.p.mode}\n${evalSet}`).slice(0, 24),
             sweepId: ctx.sweepId, runA: s.p.run.id, runB: target.p.run.id, task, mode: `${s.p.mode} vs ${target.p.mode}${evalSet === CV_EVAL_SET ? '' : ` on ${evalSet}`}`,
-            test: t.recommended === 'exact' ? 'mcnemar-exact' : 'mcnemar-chi2-cc', onlyA: t.b, onlyB: t.c, n: s.correct.length, pValue: t.p, pAdjusted: adj, adjustment: 'holm', direction: significanceDirection(t.b, t.c, adj),
+            test: t.recommended === 'exact' ? 'mcnemar-exact' : 'mcnemar-chi2-cc', onlyA: t.b, onlyB: t.c, n: s.correct.length, pValue: t.p, pAdjusted: adj ?? null, adjustment: 'holm',
+            direction: significanceDirection(t.b, t.c, adj),
           });
         }
-        if (evalSet === CV_EVAL_SET && task === 'threatCategory' && s.p.run.family === 'lora' && (!best || s.metrics.accuracy > best.accuracy)) {
+        if (!partial && evalSet === CV_EVAL_SET && task === 'threatCategory' && s.p.run.family === 'lora' && (!best || s.metrics.accuracy > best.accuracy)) {
           best = { runId: s.p.run.id, mode: s.p.mode, accuracy: s.metrics.accuracy };
         }
       });
@@ -214,7 +240,7 @@ async function pooledPredictions(deps: { db: Db; store: ArtifactStore }, runId: 
   return { mode: chosenMode, byRecord };
 }
 
-/** McNemar's test of two runs on the records both predicted (pooled over folds). */
+/** McNemar's test of two runs on the records both predicted (pooled over folds) and labelled for the task. */
 export async function compareRuns(deps: { db: Db; store: ArtifactStore }, runA: string, runB: string, opts: { task?: Task; modeA?: string; modeB?: string } = {}): Promise<RunComparison> {
   const task = opts.task ?? 'threatCategory';
   const a = await pooledPredictions(deps, runA, opts.modeA);
@@ -224,16 +250,17 @@ export async function compareRuns(deps: { db: Db; store: ArtifactStore }, runA: 
   const ctx = (await getSweep(deps.db, run.sweepId))?.context as SweepContext | null | undefined;
   const scored = ctx ? evaluatedDataset(ctx) : { name: run.datasetName, hash: run.datasetHash };
   const gold = new Map((await loadDatasetRecords(deps.store, await getDatasetRowByHash(deps.db, scored.name, scored.hash))).map((r) => [r.id, r]));
-  const ids = [...a.byRecord.keys()].filter((id) => b.byRecord.has(id) && gold.has(id)).sort();
-  if (ids.length === 0) throw new NotFoundError(`runs ${runA} and ${runB} share no predicted records`);
-  const right = (p: Prediction, id: string) => p.failures?.[task] === undefined && (p.predicted[task] ?? null) === recordLabels(gold.get(id)!)[task];
-  const ca = ids.map((id) => right(a.byRecord.get(id)!, id));
-  const cb = ids.map((id) => right(b.byRecord.get(id)!, id));
+  const shared = [...a.byRecord.keys()].filter((id) => b.byRecord.has(id) && gold.has(id)).sort();
+  const golds = shared.map((id) => recordGold(gold.get(id)!));
+  const ca = scoreTask(golds, shared.map((id) => a.byRecord.get(id)!), task);
+  const cb = scoreTask(golds, shared.map((id) => b.byRecord.get(id)!), task).correct;
+  const ids = ca.positions.map((i) => shared[i]!);
+  if (ids.length === 0) throw new NotFoundError(`runs ${runA} and ${runB} share no predicted records labelled for ${task}`);
   const table = { bothRight: 0, onlyA: 0, onlyB: 0, bothWrong: 0 };
-  ca.forEach((x, i) => { table[x ? (cb[i] ? 'bothRight' : 'onlyA') : cb[i] ? 'onlyB' : 'bothWrong']++; });
+  ca.correct.forEach((x, i) => { table[x ? (cb[i] ? 'bothRight' : 'onlyA') : cb[i] ? 'onlyB' : 'bothWrong']++; });
   return {
     runA, runB, task, modeA: a.mode, modeB: b.mode, n: ids.length, table,
     accuracyA: (table.bothRight + table.onlyA) / ids.length, accuracyB: (table.bothRight + table.onlyB) / ids.length,
-    mcnemar: mcnemarTest(ca, cb),
+    mcnemar: mcnemarTest(ca.correct, cb),
   };
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { designFoldCount, evaluationOf, sweepSpecSchema, TASK_QUEUES, trainingDatasetOf, WORKFLOW_NAMES, QUERIES, expandUnits, type SweepSpec } from '@opensoc/contracts';
 import { currentConfig } from '@opensoc/config';
@@ -7,6 +7,7 @@ import type { Db } from '@opensoc/db';
 import type { ArtifactStore } from '@opensoc/storage';
 import { planSweep, type SweepPlan } from './sweep-plan.ts';
 import { specError, type SpecLocator, type SpecProblem } from './spec-file.ts';
+import { canonicalJson } from '@opensoc/datasets';
 
 /** zod's issues rewritten for people: unknown keys one by one, enum and union choices spelled out. */
 function schemaProblems(issues: readonly { code: string; path: PropertyKey[]; message: string; keys?: string[]; options?: unknown[]; values?: unknown[]; origin?: string; minimum?: unknown; maximum?: unknown; inclusive?: boolean }[]): SpecProblem[] {
@@ -59,8 +60,14 @@ export function codeCommit(): string {
   }
 }
 
-export function newSweepId(name: string): string {
-  return `${name.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40)}-${randomBytes(4).toString('hex')}`;
+/** sha256 of the spec's canonical JSON (sorted keys, defaults applied): the same sweep, the same hash. */
+export function specHash(spec: SweepSpec): string {
+  return createHash('sha256').update(canonicalJson(spec)).digest('hex');
+}
+
+/** `<name>-<spec hash, 8 hex>-<random, 6 hex>`: runs of one spec share the middle part. */
+export function newSweepId(spec: SweepSpec): string {
+  return `${spec.name.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40)}-${specHash(spec).slice(0, 8)}-${randomBytes(3).toString('hex')}`;
 }
 
 export interface StartSweepOptions {
@@ -85,7 +92,7 @@ export interface StartSweepOptions {
 export async function startSweep(client: Client, input: unknown, opts: StartSweepOptions = {}): Promise<{ sweepId: string; units: number; attached?: boolean; warnings: string[] }> {
   const plan = opts.plan ?? (opts.preflight ? await planSweep(opts.preflight, parseSweepSpec(input, opts.file), { file: opts.file }) : undefined);
   const spec = plan?.spec ?? parseSweepSpec(input, opts.file);
-  const sweepId = opts.sweepId ?? newSweepId(spec.name);
+  const sweepId = opts.sweepId ?? newSweepId(spec);
   let attached = false;
   try {
     await client.workflow.start(WORKFLOW_NAMES.sweep, {

@@ -5,7 +5,7 @@ import {
   type Db,
 } from '@opensoc/db';
 import {
-  aggregateSweep, CV_EVAL_SET, InvalidInputError, loadDatasetRecords, metricsFor, NotFoundError, prepareDesign, readPredictions, recordUnit, resolveDataset,
+  aggregateSweep, CV_EVAL_SET, InvalidInputError, loadDatasetRecords, metricsFor, NotFoundError, prepareDesign, readPredictions, recordUnit, resolveDataset, specHash,
 } from '@opensoc/platform';
 import type { ArtifactStore } from '@opensoc/storage';
 import type { OrchestrationActivities, ReproductionPlan } from '@opensoc/workflows';
@@ -39,7 +39,7 @@ export function createOrchestrationActivities({ db, store }: OrchestrationDeps):
       };
       const units: Unit[] = expandUnits(spec, sweepId, foldCount);
       await upsertSweep(db, {
-        id: sweepId, name: spec.name, spec, specHash: '', datasetName: dataset.name, datasetHash: dataset.hash, status: 'running',
+        id: sweepId, name: spec.name, spec, specHash: specHash(spec), datasetName: dataset.name, datasetHash: dataset.hash, status: 'running',
         totalUnits: units.length, doneUnits: 0, workflowId, context,
       });
       await updateSweep(db, sweepId, { status: 'running', totalUnits: units.length, context });
@@ -63,7 +63,7 @@ export function createOrchestrationActivities({ db, store }: OrchestrationDeps):
       await updateSweep(db, sweepId, { doneUnits: done, totalUnits: total });
     },
 
-    aggregateSweep: (ctx) => typed(() => aggregateSweep({ db, store }, ctx)),
+    aggregateSweep: (ctx, opts) => typed(() => aggregateSweep({ db, store }, ctx, opts)),
 
     finishSweep: async ({ sweepId, status, error }) => {
       await updateSweep(db, sweepId, { status, error: error ?? null });

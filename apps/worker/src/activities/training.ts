@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Context, CancelledFailure } from '@temporalio/activity';
 import type { BaselineUnit, ClassificationMode, DatasetRecord, DatasetRef, LoraUnit, Prediction, SweepContext } from '@opensoc/contracts';
 import { canonicalJson } from '@opensoc/datasets';
-import { keywordRulesBaseline, majorityBaseline, sigmaRulesBaseline, tfidfLogRegBaseline, type BaselineClassifier } from '@opensoc/eval';
+import { BASELINE_CLASSIFIERS } from '@opensoc/eval';
 import {
   backendInfo, LlamaForCausalLM, llama2Tokenizer, loraToPeftTensors, mergeLora, loraFromPeftTensors, loadAdapter, saveAdapter, saveCheckpoint, smallLlamaConfig, Trainer,
   type TrainCheckpoint,
@@ -243,9 +243,8 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
           m.model.dispose();
         }
       }
-      const classifiers: Record<string, () => BaselineClassifier> = { majority: () => majorityBaseline, 'keyword-rules': () => keywordRulesBaseline, 'tfidf-logreg': () => tfidfLogRegBaseline(), 'sigma-rules': () => sigmaRulesBaseline() };
       const { train, evalSets } = await unitData(store, ctx, unit.fold);
-      const fitted = classifiers[unit.baseline]!().fit(train);
+      const fitted = BASELINE_CLASSIFIERS[unit.baseline]().fit(train);
       const predictions: PredictionOutput[] = [];
       for (const set of evalSets) {
         const labels = fitted.predict(set.records.map((r) => r.log));
