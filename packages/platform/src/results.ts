@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { evaluatedDataset, TASKS, type DatasetRecord, type Prediction, type SweepContext, type Task, type TaskMetrics } from '@opensoc/contracts';
+import { evaluatedDataset, goldLabels, TASKS, type DatasetRecord, type Prediction, type SweepContext, type Task, type TaskMetrics } from '@opensoc/contracts';
 import {
   getDatasetVersion, getRun, getSplit, getSweep, listFoldResults, listPredictionSets, listRuns, upsertComparisons, upsertLeaderboardEntries, upsertFoldResult, upsertPredictionSet, upsertRun,
   type Db, type NewLeaderboardEntry, type RunRow,
@@ -34,15 +34,17 @@ export function metricsFor(gold: Map<string, DatasetRecord>, predictions: Predic
   const rows = predictions.map((p) => {
     const record = gold.get(p.recordId);
     if (!record) throw new Error(`prediction for unknown record ${p.recordId}`);
-    return { labels: recordLabels(record), p };
+    return { record, labels: recordLabels(record), p };
   });
-  return TASKS.map((task) =>
-    computeTaskMetrics(task, {
-      gold: rows.map((r) => r.labels[task]),
-      predicted: rows.map((r) => r.p.predicted[task] ?? null),
-      failed: rows.map((r) => r.p.failures?.[task] !== undefined),
-    }, { bootstrap: opts.bootstrap ? { seed: 1, resamples: 1000 } : false }),
-  );
+  return TASKS.map((task) => {
+    // A task is scored only on the records labelled for it (partial labels), so n differs by task.
+    const labelled = rows.filter((r) => goldLabels(r.record, task) !== undefined);
+    return computeTaskMetrics(task, {
+      gold: labelled.map((r) => r.labels[task]),
+      predicted: labelled.map((r) => r.p.predicted[task] ?? null),
+      failed: labelled.map((r) => r.p.failures?.[task] !== undefined),
+    }, { bootstrap: opts.bootstrap ? { seed: 1, resamples: 1000 } : false });
+  });
 }
 
 export interface RecordUnitInput {
@@ -139,11 +141,12 @@ export async function aggregateSweep(deps: { db: Db; store: ArtifactStore }, ctx
       const scored = group.filter((p) => ids.every((id) => p.byRecord.has(id))).map((p) => {
         const preds = ids.map((id) => p.byRecord.get(id)!);
         const metrics = metricsFor(new Map(ids.map((id) => [id, gold.get(id)!])), preds, { bootstrap: true }).find((m) => m.task === task)!;
-        const goldLabels = ids.map((id) => recordLabels(gold.get(id)!)[task]);
-        const correct = preds.map((p, i) => p.failures?.[task] === undefined && (p.predicted[task] ?? null) === goldLabels[i]);
+        // Paired tests on the records labelled for the task, the same ones its metrics count.
+        const taskGold = ids.map((id) => (goldLabels(gold.get(id)!, task) === undefined ? undefined : recordLabels(gold.get(id)!)[task]));
+        const correct = preds.flatMap((p, i) => (taskGold[i] === undefined ? [] : [p.failures?.[task] === undefined && (p.predicted[task] ?? null) === taskGold[i]]));
         return { p, metrics, correct };
       });
-      if (scored.length === 0) continue;
+      if (scored.length === 0 || scored[0]!.correct.length === 0) continue; // no record labelled for this task
       const byAcc = [...scored].sort((a, b) => b.metrics.accuracy - a.metrics.accuracy || a.p.run.id.localeCompare(b.p.run.id));
       const top = byAcc[0]!;
       const bestBaseline = byAcc.find((s) => s.p.run.family !== 'lora');
