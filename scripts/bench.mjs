@@ -8,6 +8,8 @@ const benches = {
   'model-generate': ['tsx', 'packages/model/bench/generate.ts'],
   'model-load': ['tsx', 'packages/model/bench/load-rss.ts'],
   'model-leak': ['tsx', 'packages/model/bench/leak.ts'],
+  'model-gguf-load': ['tsx', 'packages/model/bench/gguf-load.ts'],
+  'smollm2-lora': ['tsx', 'apps/worker/bench/smollm2-lora.ts'],
   'torch-peft': ['python3', 'packages/model/bench/torch_peft_bench.py'],
   api: ['tsx', 'apps/api/bench/leaderboard.ts'],
 };

@@ -48,11 +48,15 @@ describe.skipIf(!hasChromium)('reviewer pages in headless Chromium', () => {
     await page.goto(`${server.url}/`);
     await page.click('nav >> text=Leaderboard');
     await page.waitForURL(/\/leaderboard/);
-    expect(await page.locator('#leaderboard tbody tr').count()).toBe(24);
+    // It opens on one task (threat category); the task switcher changes it.
+    expect(await page.locator('#leaderboard tbody tr').count()).toBe(12);
+    expect(await page.locator('nav.tabs a[aria-current="page"]').textContent()).toBe('Threat category');
+    await page.click('nav.tabs >> text=Severity');
+    await page.waitForURL(/task=severity/);
+    expect(await page.locator('#leaderboard tbody tr').count()).toBe(12);
 
-    // Filter via the GET form, then sort by macro-F1 via its column link.
-    await page.selectOption('select[name="task"]', 'threatCategory');
-    await page.click('form.filters button[type="submit"]');
+    // Back to threat category, then sort by macro-F1 via its column link.
+    await page.click('nav.tabs >> text=Threat category');
     await page.waitForURL(/task=threatCategory/);
     expect(await page.locator('#leaderboard tbody tr').count()).toBe(12);
     await page.click('a[data-sort="macroF1"]');
@@ -98,9 +102,45 @@ describe.skipIf(!hasChromium)('reviewer pages in headless Chromium', () => {
     expect(await page.locator('#comparisons tbody tr').count()).toBe(2);
     await page.screenshot({ path: path.join(shots, 'compare.png'), fullPage: true });
 
+    // At 1280 px the entry, accuracy and both significance columns are on screen; the rest scrolls.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${server.url}/leaderboard`);
+    for (const heading of ['Entry', 'Accuracy', 'p vs best baseline', 'p vs top']) {
+      const box = await page.locator('#leaderboard thead th', { hasText: heading }).first().boundingBox();
+      expect(box, heading).not.toBeNull();
+      expect(box!.x + box!.width, heading).toBeLessThanOrEqual(1280);
+    }
+    await page.screenshot({ path: path.join(shots, 'leaderboard-1280.png') });
+    // Scrolled to its right end, the entry column stays in view.
+    await page.locator('.scroll').evaluate((el) => { el.scrollLeft = el.scrollWidth; });
+    const entry = await page.locator('#leaderboard tbody th.entry').first().boundingBox();
+    expect(entry!.x).toBeGreaterThanOrEqual(0);
+    expect(entry!.x).toBeLessThan(100);
+    await page.screenshot({ path: path.join(shots, 'leaderboard-1280-scrolled.png') });
+    await page.setViewportSize({ width: 1400, height: 900 });
+
     await page.goto(`${server.url}/datasets/corpus/versions/latest`);
     await page.screenshot({ path: path.join(shots, 'dataset.png'), fullPage: true });
     expect(errors).toEqual([]);
     expect(existsSync(path.join(shots, 'run.png'))).toBe(true);
+  });
+
+  it('marks better (★), worse (▼) and ties (no mark) by direction, and flags below-majority rows', async () => {
+    const page = await ctx.newPage();
+    const row = (label: string) => page.locator('#leaderboard tbody tr').filter({ has: page.locator(`a.run-link:text-is("${label}")`) });
+    for (const url of [`${server.url}/leaderboard?task=threatCategory`, `${server.url}/sweeps/${t.seeded.sweepId}`]) {
+      await page.goto(url);
+      const rows = url.includes('/sweeps/') ? (label: string) => page.locator('#entries tbody tr').filter({ has: page.locator(`th a:text-is("${label}")`) }) : row;
+      await expect(rows('r4-a8').locator('[data-sig="worse"]').textContent()).resolves.toBe('▼');
+      expect(await rows('r4-a8').locator('[data-sig="better"]').count()).toBe(0);
+      expect(await rows('r4-a8').locator('[data-below-majority]').count()).toBe(1);
+      expect(await rows('r4-a16').locator('[data-sig]').count()).toBe(0);
+      await expect(rows('r16-a32').locator('[data-sig="better"]').textContent()).resolves.toBe('★');
+      expect(await rows('tfidf-logreg').locator('[data-sig]').count()).toBe(0);
+    }
+    await page.goto(`${server.url}/leaderboard?task=threatCategory`);
+    expect(await page.locator('[data-sig="worse"]').first().getAttribute('title')).toMatch(/^worse than the best baseline: \d+ records right only here, \d+ only for the best baseline/);
+    expect(await page.textContent('body')).toContain('significantly fewer');
+    await page.screenshot({ path: path.join(shots, 'leaderboard-marks.png'), fullPage: true });
   });
 });

@@ -62,7 +62,7 @@ describe('leaderboard', () => {
     expect(top.runId).toBe(t.seeded.bestRunId);
     expect(top.accuracy.low).toBeLessThan(top.accuracy.value);
     expect(top.accuracy.high).toBeGreaterThan(top.accuracy.value);
-    expect(top.pVsBestBaseline).toEqual({ raw: expect.any(Number), adjusted: expect.any(Number) });
+    expect(top.pVsBestBaseline).toEqual({ raw: expect.any(Number), adjusted: expect.any(Number), direction: 'better', onlyThis: expect.any(Number), onlyOther: expect.any(Number) });
     expect(top.reproductionStatus).toBe('reproduced');
     expect(top.links.run).toBe(`/v1/runs/${enc(t.seeded.bestRunId)}`);
     expect(body.items.filter((r) => r.baseline)).toHaveLength(3);
@@ -257,7 +257,7 @@ describe('writes and auth', () => {
     expect(res.headers.get('location')).toBe(`/v1/sweeps/${body.sweepId}`);
     expect(t.started.at(-1)).toMatchObject({ name: 'api-launch', seeds: [1], modes: ['label-scoring', 'generate-fuzzy'] }); // defaults applied
     expect((await get(`/v1/sweeps/${body.sweepId}`)).status).toBe(200);
-    await expectProblem(await post('/v1/sweeps', { ...validSpec, dataset: 'Corpus X' }, writeToken), 400, 'dataset');
+    await expectProblem(await post('/v1/sweeps', { ...validSpec, dataset: 'corpus@not-a-hash' }, writeToken), 400, 'dataset');
     await expectProblem(await post('/v1/sweeps', { ...validSpec, search: { kind: 'grid', grid: { ranks: [0], alphas: [8] } } }, writeToken), 400, 'search.grid.ranks.0');
     await expectProblem(await post('/v1/sweeps', '{"name": ', writeToken), 400);
   });

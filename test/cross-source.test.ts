@@ -116,6 +116,15 @@ describe.skipIf(!haveData)('cross-source evaluation with partially and multiply 
     const labelled = Object.fromEntries(TASKS.map((task) => [task, siem.filter((r) => goldLabels(r, task) !== undefined).length]));
     expect(labelled).toEqual({ threatCategory: 13, mitreTechnique: 14, mitreTechniqueParent: 14, mitreTactic: 16, severity: 13 });
     for (const r of rows.rows) expect(r.n, `${r.family} ${r.task}`).toBe(labelled[r.task]);
+
+    // Marks carry their direction: an entry below the top one is never "better" than it.
+    const marks = (await p.db.db.execute(sql`SELECT task, accuracy, p_vs_top_adjusted AS p, vs_top_direction AS d FROM leaderboard_entries WHERE sweep_id = ${sweepId}`)) as unknown as { rows: { task: string; accuracy: number; p: number | null; d: string | null }[] };
+    for (const task of TASKS) {
+      const [top, other] = marks.rows.filter((m) => m.task === task).sort((a, b) => (a.p === null ? -1 : b.p === null ? 1 : 0));
+      expect(top!.p, task).toBeNull();
+      expect(['worse', 'none'], task).toContain(other!.d);
+      if (other!.d === 'worse') expect(Number(other!.p) < 0.05 && Number(other!.accuracy) < Number(top!.accuracy), task).toBe(true);
+    }
   });
 
   it('a baselines-only cv design runs every fold and starts no base-model work', async () => {

@@ -54,7 +54,7 @@ describe('a baselines-only sweep on the real Temporal server, PostgreSQL and S3'
     const runs = await listRuns(p.db.db, sweepId);
     expect(runs.map((r) => r.family).sort()).toEqual(['keyword-rules', 'majority']);
 
-    const rows = (await p.db.db.execute(sql`SELECT task, family, n, accuracy, accuracy_low, accuracy_high, p_vs_top_adjusted FROM leaderboard_entries WHERE sweep_id = ${sweepId} ORDER BY task, accuracy DESC`)) as unknown as { rows: Record<string, number | string | null>[] };
+    const rows = (await p.db.db.execute(sql`SELECT task, family, n, accuracy, accuracy_low, accuracy_high, p_vs_top_adjusted, vs_top_direction, vs_top_only_this, vs_top_only_other FROM leaderboard_entries WHERE sweep_id = ${sweepId} ORDER BY task, accuracy DESC`)) as unknown as { rows: Record<string, number | string | null>[] };
     expect(rows.rows).toHaveLength(2 * 5); // 2 baselines x 5 tasks
     for (const r of rows.rows) {
       expect(r.n).toBe(corpusSample(12).length); // pooled: every record predicted exactly once
@@ -64,6 +64,11 @@ describe('a baselines-only sweep on the real Temporal server, PostgreSQL and S3'
     const cat = rows.rows.filter((r) => r.task === 'threatCategory');
     expect(cat[0]!.p_vs_top_adjusted).toBeNull(); // the top entry is not compared with itself
     expect(cat.slice(1).every((r) => r.p_vs_top_adjusted !== null)).toBe(true);
+    // Below the top entry means fewer records right (b <= c), so never a "better" verdict.
+    for (const r of cat.slice(1)) {
+      expect(Number(r.vs_top_only_this)).toBeLessThanOrEqual(Number(r.vs_top_only_other));
+      expect(r.vs_top_direction).toBe(Number(r.p_vs_top_adjusted) < 0.05 ? 'worse' : 'none');
+    }
     // Real predictions: the keyword rules beat always-the-majority-class on categories.
     const acc = Object.fromEntries(cat.map((r) => [r.family, Number(r.accuracy)]));
     expect(acc['keyword-rules']).toBeGreaterThan(acc.majority!);

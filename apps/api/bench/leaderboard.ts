@@ -3,11 +3,11 @@
  * served on loopback in its own process, and autocannon at a fixed 500 req/s for ~10 s on
  *   GET /v1/leaderboard?task=threatCategory   and   GET /v1/runs/{id} (random runs).
  *
- *   cd /work/main && OPENSOC_DATA_DIR=.opensoc/bench npx tsx infra/local/src/main.ts up postgres
- *   npx tsx apps/api/bench/leaderboard.ts [--runs 10000] [--rate 500] [--duration 10] [--indexes none|proposed|both] [--cache 0|1000|both] [--keep NAME]
+ *   pnpm bench api [--runs 10000] [--rate 500] [--duration 10] [--indexes none|proposed|both] [--cache 0|1000|both] [--keep NAME]
  *
- * BENCH_DATABASE_URL (default postgres://opensoc@127.0.0.1:15432/opensoc) names the server;
- * each invocation seeds a fresh database on it and drops it afterwards.
+ * From a clean state it starts what it needs, like the tests: a PostgreSQL server of its own under
+ * .opensoc/bench (on OPENSOC_POSTGRES_PORT + 2), stopped at the end. With DATABASE_URL set it
+ * uses that server instead. Each invocation seeds a fresh database on it and drops it afterwards.
  * --keep NAME keeps the seeded database (opensoc_bench_NAME) for later runs.
  * S3 is not contacted (presigning is local), so no S3 server is needed.
  */
@@ -20,6 +20,8 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { connectPostgres, datasetVersions, foldResults, leaderboardEntries, predictionSets, runs, splitManifests, sweeps, sql, type Db } from '@opensoc/db';
 import { mulberry32 } from '@opensoc/contracts';
+import { currentConfig } from '@opensoc/config';
+import { connectionInfo, defaultServicesConfig, detachServices, ensureService } from '@opensoc/local-services';
 import { ArtifactStore } from '@opensoc/storage';
 import { createApp } from '../src/app.ts';
 import { listen } from '../src/serve.ts';
@@ -117,8 +119,8 @@ async function load(name: string, indexes: string, url: string, paths: () => str
 }
 
 async function serveChild(dbUrl: string, cacheMs: number): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], {
-    env: { ...process.env, BENCH_SERVE_DB: dbUrl, BENCH_CACHE_MS: String(cacheMs) }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', dbUrl, String(cacheMs)], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
@@ -132,10 +134,10 @@ async function serveChild(dbUrl: string, cacheMs: number): Promise<{ url: string
   return { url, child };
 }
 
-async function serveMode(): Promise<void> {
-  const handle = await connectPostgres(process.env.BENCH_SERVE_DB!, { max: 10 });
+async function serveMode(dbUrl: string, cacheMs: number): Promise<void> {
+  const handle = await connectPostgres(dbUrl, { max: 10 });
   const store = new ArtifactStore({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', bucket: 'bench', accessKeyId: 'bench', secretAccessKey: 'bench-secret' });
-  const app = createApp({ db: handle.db, store, auth: { readsPublic: true }, logger: () => {}, readCacheMs: Number(process.env.BENCH_CACHE_MS ?? 0) });
+  const app = createApp({ db: handle.db, store, auth: { readsPublic: true }, logger: () => {}, readCacheMs: cacheMs });
   const { url } = await listen(app, { port: 0, hostname: '127.0.0.1' });
   process.stdout.write(`LISTENING ${url}\n`);
   // The parent asks for CPU time used, to report CPU ms per request independent of other load on the host.
@@ -156,7 +158,7 @@ async function main(): Promise<void> {
   const rate = Number(arg('rate', '500'));
   const duration = Number(arg('duration', '10'));
   const which = arg('indexes', 'both');
-  const server = process.env.BENCH_DATABASE_URL ?? 'postgres://opensoc@127.0.0.1:15432/opensoc';
+  const { server, release } = await databaseServer();
   // --keep NAME: reuse (or create and seed once) a named database and leave it in place.
   const keep = arg('keep', '');
   const dbName = keep ? `opensoc_bench_${keep.replace(/[^a-z0-9_]/g, '_')}` : `opensoc_bench_${Date.now()}`;
@@ -211,6 +213,7 @@ async function main(): Promise<void> {
   } finally {
     if (!keep) await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
     await admin.end();
+    await release();
   }
   const lines = [
     `runs=${runCount} rate=${rate}/s duration=${duration}s cpus=${(await import('node:os')).cpus().length}`,
@@ -226,5 +229,15 @@ async function main(): Promise<void> {
   writeFileSync(path.join(out, 'api-leaderboard.json'), JSON.stringify({ runs: runCount, rate, duration, results }, null, 2));
 }
 
-if (process.argv.includes('--serve')) await serveMode();
+/** DATABASE_URL's server, else a PostgreSQL of the benchmark's own, started now and stopped by release(). */
+async function databaseServer(): Promise<{ server: string; release: () => Promise<unknown> }> {
+  const config = currentConfig();
+  if (config.database.mode === 'postgres') return { server: config.database.url, release: async () => {} };
+  const services = defaultServicesConfig(path.join(repoRoot, '.opensoc', 'bench'), { ...config.local, postgresPort: config.local.postgresPort + 2 });
+  await ensureService(services, 'postgres');
+  return { server: connectionInfo(services).databaseUrl, release: () => detachServices(services) };
+}
+
+const serveAt = process.argv.indexOf('--serve');
+if (serveAt >= 0) await serveMode(process.argv[serveAt + 1]!, Number(process.argv[serveAt + 2] ?? 0));
 else await main();

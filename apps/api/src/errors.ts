@@ -30,6 +30,8 @@ export class ApiError extends Error {
 }
 
 export const notFound = (what: string) => new ApiError(404, `${what} not found`);
+/** A write route whose orchestration this server was not given. */
+export const notConfigured = (what: string) => new ApiError(503, `${what} is not configured on this server`);
 
 export interface Problem {
   type: string; title: string; status: number; detail: string; instance?: string; errors?: ParamError[];
@@ -47,11 +49,11 @@ export function problemBody(status: number, detail: string, errors?: ParamError[
 }
 
 /** Converts a zod failure of one request part into a 400 naming each invalid parameter. */
-export function fromZod(error: ZodError, where: ParamLocation): ApiError {
+export function fromZod(error: ZodError, where: ParamLocation, unnamed = '(body)'): ApiError {
   const errors: ParamError[] = error.issues.map((i) => {
     let name = i.path.map(String).join('.');
     if (!name && i.code === 'unrecognized_keys') name = (i as unknown as { keys: string[] }).keys.join(',');
-    return { name: name || '(body)', in: where, reason: i.message };
+    return { name: name || unnamed, in: where, reason: i.message };
   });
   const names = [...new Set(errors.map((e) => e.name))].join(', ');
   return new ApiError(400, `invalid ${where} parameter${errors.length > 1 ? 's' : ''}: ${names}`, errors, 'invalid-parameters');

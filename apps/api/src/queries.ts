@@ -1,10 +1,10 @@
 import { and, asc, desc, eq, or, sql, type SQL } from 'drizzle-orm';
 import {
-  comparisons, datasetVersions, getSweep, leaderboardEntries, listDatasetVersions, reproductions, runs,
+  comparisons, datasetVersions, evalSetCondition, getSweep, leaderboardEntries, listDatasetVersions, reproductions, runs,
   splitManifests, sweeps,
   type Db, type DatasetVersionRow, type FoldResultRow, type LeaderboardEntryRow, type PredictionSetRow, type ReproductionRow, type RunRow, type SweepRow,
 } from '@opensoc/db';
-import { BASELINES } from '@opensoc/contracts';
+import { BASELINES, compareEntries, significanceDirection, type SignificanceDirection } from '@opensoc/contracts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { ApiError } from './errors.ts';
 import type { Presign } from './presign.ts';
@@ -17,6 +17,7 @@ export type { Presign } from './presign.ts';
 const enc = encodeURIComponent;
 const iso = (d: Date | string | null | undefined): string => (d instanceof Date ? d.toISOString() : d ? new Date(d).toISOString() : '');
 const BASELINE_FAMILIES = new Set<string>(BASELINES);
+const FLIP: Record<SignificanceDirection, SignificanceDirection> = { better: 'worse', worse: 'better', none: 'none' };
 const rowsOf = (res: unknown) => (res as { rows: Record<string, unknown>[] }).rows;
 
 export function toLeaderboardRow(e: LeaderboardEntryRow): LeaderboardRow {
@@ -38,8 +39,14 @@ export function toLeaderboardRow(e: LeaderboardEntryRow): LeaderboardRow {
     foldMean: e.foldMean,
     foldStd: e.foldStd,
     parseFailures: e.parseFailures,
-    pVsTop: { raw: e.pVsTop, adjusted: e.pVsTopAdjusted },
-    pVsBestBaseline: { raw: e.pVsBestBaseline, adjusted: e.pVsBestBaselineAdjusted },
+    pVsTop: { raw: e.pVsTop, adjusted: e.pVsTopAdjusted, direction: e.vsTopDirection, onlyThis: e.vsTopOnlyThis, onlyOther: e.vsTopOnlyOther },
+    pVsBestBaseline: {
+      raw: e.pVsBestBaseline, adjusted: e.pVsBestBaselineAdjusted, direction: e.vsBestBaselineDirection, onlyThis: e.vsBestBaselineOnlyThis, onlyOther: e.vsBestBaselineOnlyOther,
+    },
+    exactSetAccuracy: e.exactSetAccuracy,
+    majorityAccuracy: e.majorityAccuracy,
+    belowMajority: e.belowMajority,
+    partial: e.partial,
     reproductionStatus: e.reproductionStatus,
     links: { run: `/v1/runs/${enc(e.runId)}`, reproductions: `/v1/reproductions/${enc(e.id)}`, html: `/runs/${enc(e.runId)}` },
   };
@@ -84,7 +91,8 @@ export async function queryLeaderboard(db: Db, q: LeaderboardQuery): Promise<{ i
   if (q.splitKind) conds.push(sql`split_kind = ${q.splitKind}`);
   if (q.mode) conds.push(sql`mode = ${q.mode}`);
   if (q.family) conds.push(sql`family = ${q.family}`);
-  if (q.evalSet) conds.push(sql`eval_set = ${q.evalSet}`);
+  // An extra evaluation set may be named without its hash (every version of it matches).
+  if (q.evalSet) conds.push(evalSetCondition(L.evalSet, q.evalSet));
   const key = sortExpr(q.sort);
   if (q.cursor) {
     const c = decodeCursor(q.cursor, q.sort, q.order);
@@ -139,8 +147,18 @@ export async function querySweep(db: Db, id: string) {
 export type SweepDetail = NonNullable<Awaited<ReturnType<typeof querySweep>>>;
 
 export async function sweepEntries(db: Db, sweepId: string): Promise<LeaderboardRow[]> {
-  const rows = await db.select().from(L).where(eq(L.sweepId, sweepId)).orderBy(desc(L.accuracy), asc(L.id));
+  // The ranking rule (contracts/ranking.ts): accuracy, best first; ties by id, descending.
+  const rows = await db.select().from(L).where(eq(L.sweepId, sweepId)).orderBy(desc(L.accuracy), desc(L.id));
   return rows.map(toLeaderboardRow);
+}
+
+/** The task a leaderboard opens on. */
+export const DEFAULT_TASK = 'threatCategory';
+
+/** The classification mode of the best LoRA entry for a task (cross-validation), by the ranking rule; null without LoRA entries. */
+export function bestMode(entries: readonly LeaderboardRow[], task: string): string | null {
+  const lora = entries.filter((e) => !e.baseline && e.task === task && e.evalSet === 'cv');
+  return [...lora].sort(compareEntries((e) => e.accuracy.value))[0]?.mode ?? null;
 }
 
 // ---- runs ------------------------------------------------------------------------
@@ -301,10 +319,12 @@ export async function queryCompare(db: Db, q: { a: string; b: string; task?: str
     b: q.b,
     comparisons: rows.map((r) => {
       const flipped = r.runA !== q.a;
+      const direction = r.direction ?? significanceDirection(r.onlyA, r.onlyB, r.pAdjusted);
       return {
         id: r.id, sweepId: r.sweepId, a: q.a, b: q.b, task: r.task, mode: r.mode, test: r.test,
         contingency: { onlyA: flipped ? r.onlyB : r.onlyA, onlyB: flipped ? r.onlyA : r.onlyB, n: r.n },
         p: { raw: r.pValue, adjusted: r.pAdjusted, adjustment: r.adjustment },
+        direction: flipped ? FLIP[direction] : direction,
       };
     }),
     entries: { a: ea.map(toLeaderboardRow), b: eb.map(toLeaderboardRow) },

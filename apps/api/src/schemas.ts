@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BASELINES, CLASSIFICATION_MODES, SPLIT_KINDS, TASKS } from '@opensoc/contracts';
+import { BASELINES, CLASSIFICATION_MODES, SIGNIFICANCE_DIRECTIONS, SPLIT_KINDS, TASKS } from '@opensoc/contracts';
 
 /**
  * Every request parameter and response body of the REST API, defined once:
@@ -96,7 +96,15 @@ export const problemSchema = z
   .meta({ id: 'Problem' });
 
 const nullableNumber = z.number().nullable();
-const pValueSchema = z.object({ raw: nullableNumber, adjusted: nullableNumber }).meta({ id: 'PValue' });
+const nullableInt = z.number().int().nullable();
+/**
+ * A paired McNemar test of this entry against another: the Holm-adjusted p, its direction
+ * (better: significantly more records right; worse: significantly fewer; none: no detectable
+ * difference; null: not tested) and the discordant counts it rests on.
+ */
+const pValueSchema = z
+  .object({ raw: nullableNumber, adjusted: nullableNumber, direction: z.enum(SIGNIFICANCE_DIRECTIONS).nullable(), onlyThis: nullableInt, onlyOther: nullableInt })
+  .meta({ id: 'PValue' });
 
 export const leaderboardRowSchema = z
   .object({
@@ -119,6 +127,13 @@ export const leaderboardRowSchema = z
     parseFailures: z.number().int(),
     pVsTop: pValueSchema,
     pVsBestBaseline: pValueSchema,
+    /** Technique/tactic: predicted set equals the gold set (accuracy counts any match). */
+    exactSetAccuracy: nullableNumber,
+    /** Accuracy of always answering these records' most frequent label; belowMajority when this entry scores under it. */
+    majorityAccuracy: nullableNumber,
+    belowMajority: z.boolean(),
+    /** Aggregated before every unit of the sweep finished: the numbers may still change. */
+    partial: z.boolean(),
     reproductionStatus: z.string(),
     links: z.object({ run: z.string(), reproductions: z.string(), html: z.string() }),
   })
@@ -222,6 +237,8 @@ export const comparisonSchema = z
     test: z.string(),
     contingency: z.object({ onlyA: z.number().int(), onlyB: z.number().int(), n: z.number().int() }),
     p: z.object({ raw: z.number(), adjusted: nullableNumber, adjustment: z.string().nullable() }),
+    /** A against B after the adjustment. */
+    direction: z.enum(SIGNIFICANCE_DIRECTIONS),
   })
   .meta({ id: 'Comparison' });
 export const compareResultSchema = z

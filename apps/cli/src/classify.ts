@@ -1,19 +1,19 @@
-import { mkdtempSync, rmSync, createReadStream } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { SweepContext, SweepSpec } from '@opensoc/contracts';
 import { getLeaderboardEntry, getRun, getSweep, listFoldResults } from '@opensoc/db';
 import { loadAdapter, loraFromPeftTensors, mergeLora } from '@opensoc/model';
 import { datasetKey, loadDatasetRecords, loadSplit, type Platform } from '@opensoc/platform';
 import { candidatesFrom, classifyByScoring, loadModelDir, localModelDir } from '@opensoc/worker';
+import { classifyInputs } from './classify-input.ts';
 import { CliError, EXIT } from './context.ts';
 
 /**
  * Classifies logs with a trained adapter by label scoring (no output parser): one JSON object
  * per input line on stdout, throughput on stderr.
  */
-export async function classifyCommand(p: Platform, ref: string, fold: number, file: string | undefined): Promise<void> {
+export async function classifyCommand(p: Platform, ref: string, fold: number, file: string | undefined, format?: string): Promise<void> {
   const db = p.db!.db;
   const runId = (await getLeaderboardEntry(db, ref))?.runId ?? ref;
   const run = await getRun(db, runId);
@@ -39,15 +39,9 @@ export async function classifyCommand(p: Platform, ref: string, fold: number, fi
     const trainIds = new Set(split.folds[fold]!.trainIds);
     const candidates = candidatesFrom(records.filter((r) => trainIds.has(r.id)));
 
-    const input = !file || file === '-' ? process.stdin : createReadStream(file);
     const started = Date.now();
     let n = 0;
-    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-      if (line.trim() === '') continue;
-      let log = line;
-      if (line.startsWith('{')) {
-        try { log = String((JSON.parse(line) as { log?: unknown }).log ?? line); } catch { /* a plain log line that starts with { */ }
-      }
+    for await (const log of classifyInputs(file, format)) {
       const predicted = classifyByScoring(m, log, candidates, maxSequenceLength);
       process.stdout.write(`${JSON.stringify({ log, ...predicted })}\n`);
       n++;

@@ -4,12 +4,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
-import { splitSpecSchema, TASKS, type DatasetRecord, type SweepSpec, type Task } from '@opensoc/contracts';
+import { RANKING_RULE, significanceDirection, splitSpecSchema, TASKS, type DatasetRecord, type SweepSpec, type Task } from '@opensoc/contracts';
 import { getSweep, listDatasetVersions, listLeaderboard, listReproductions, listRuns, listSweeps } from '@opensoc/db';
 import { SERVICE_NAMES, connectionInfo, defaultServicesConfig, devDown, devUp, serviceStatus } from '@opensoc/local-services';
 import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, parseSweepSpec, planSweep, formatPlan, readSpecFile, type SpecLocator, pushDataset, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
 import { ApiError, createApiToken, createApp, jsonLogger, listen } from '@opensoc/api';
-import { formatIssue, getImporter, importerFormats, loadAttackTable, MappingError, mappingFromObject, mergeMappings, parseFieldMap } from '@opensoc/datasets';
+import { EVENT_FORMATS, formatIssue, getImporter, importerFormats, loadAttackTable, MappingError, mappingFromObject, mergeMappings, parseFieldMap } from '@opensoc/datasets';
+import { backendInfo, describeBackend, initBackend } from '@opensoc/model';
 import { classifyCommand } from './classify.ts';
 import { CliError, EXIT, config, localWorkers, needsLocalWorkers, openCliPlatform, withPlatform } from './context.ts';
 import { installSignalHandlers, untilSignal } from './shutdown.ts';
@@ -31,9 +32,12 @@ dev.command('up').description('start Temporal, PostgreSQL and S3 once; later com
   out(o.json, env, () => Object.entries(env).map(([k, v]) => `export ${k}=${v}`).join('\n'));
 });
 dev.command('down').description('stop the services (data is kept)').action(async () => { await devDown(services()); });
-dev.command('status').description('show which services run').addOption(jsonOption).action(async (o) => {
+dev.command('status').description('show which services run and what training computes on').addOption(jsonOption).action(async (o) => {
   const s = await Promise.all(SERVICE_NAMES.map((n) => serviceStatus(services(), n)));
-  out(o.json, s, () => table(['service', 'state', 'pid', 'ports'], s.map((x) => [x.name, x.running ? (x.healthy ? 'healthy' : 'unhealthy') : 'stopped', String(x.pid ?? '-'), x.ports.slice(0, 1).join(',')])));
+  const { backend, threads } = config().compute;
+  await initBackend(backend, { threads, notice: () => {} }); // the reason is in backendInfo().fallbackReason
+  const compute = backendInfo();
+  out(o.json, { services: s, compute }, () => `${table(['service', 'state', 'pid', 'ports'], s.map((x) => [x.name, x.running ? (x.healthy ? 'healthy' : 'unhealthy') : 'stopped', String(x.pid ?? '-'), x.ports.slice(0, 1).join(',')]))}\ncompute: ${describeBackend(compute)}`);
 });
 
 // ---- dataset ------------------------------------------------------------------------------
@@ -218,8 +222,10 @@ sweep.command('show').argument('<id>').addOption(jsonOption).description('a swee
 }));
 
 // ---- leaderboard, compare, reproduce ----------------------------------------------------------
-program.command('leaderboard').description('entries with intervals and significance marks (* p<.05, ** p<.01, *** p<.001 vs the best baseline, Holm-adjusted)')
-  .addOption(new Option('--task <task>').choices([...TASKS]).default('threatCategory')).option('--dataset <name>').option('--mode <mode>').option('--sweep <id>').option('--eval-set <name>', 'cv or an extra evaluation set', 'cv')
+program.command('leaderboard').description('entries with n, intervals and directed significance vs the best baseline (better/WORSE, * p<.05, ** p<.01, *** p<.001, Holm-adjusted) and a below-majority flag')
+  .addOption(new Option('--task <task>').choices([...TASKS]).default('threatCategory')).option('--dataset <ref>', 'NAME or NAME@HASHPREFIX').option('--mode <mode>').option('--sweep <id>')
+  .option('--eval-set <name>', "'cv' (cross-validation) or an extra evaluation set: its dataset name (every version), NAME@HASHPREFIX, or the label shown in --json", 'cv')
+  .addHelpText('after', `\nRanking: ${RANKING_RULE}.`)
   .addOption(jsonOption).action(async (o) => withPlatform(async (p) => {
     const rows = await listLeaderboard(p.db.db, { task: o.task, datasetName: o.dataset, mode: o.mode, sweepId: o.sweep, evalSet: o.evalSet });
     out(o.json, rows, () => (rows.length ? leaderboardTable(rows) : 'no entries yet'));
@@ -232,6 +238,7 @@ program.command('compare').argument('<runA>').argument('<runB>').addOption(new O
       `${c.task} on ${c.n} shared records: A ${pct(c.accuracyA).trim()} (${c.modeA}), B ${pct(c.accuracyB).trim()} (${c.modeB})`,
       table(['', 'B right', 'B wrong'], [['A right', String(c.table.bothRight), String(c.table.onlyA)], ['A wrong', String(c.table.onlyB), String(c.table.bothWrong)]]),
       `McNemar: exact p=${pval(c.mcnemar.exactP)}, mid-p=${pval(c.mcnemar.midP)}, chi2(cc)=${c.mcnemar.chiSquare.toFixed(3)} p=${pval(c.mcnemar.chiSquareP)}; reported (${c.mcnemar.recommended}): p=${pval(c.mcnemar.p)}`,
+      `Verdict (unadjusted, p < 0.05): A is ${{ better: 'significantly better than', worse: 'significantly worse than', none: 'not detectably different from' }[significanceDirection(c.mcnemar.b, c.mcnemar.c, c.mcnemar.p)]} B`,
     ].join('\n'));
   }));
 program.command('reproduce').argument('<entry>', 'leaderboard entry id').option('--tolerance <x>', 'largest accepted accuracy difference', '0.02').option('--wait', 'wait for the verdict (exit 1 if not reproduced)')
@@ -260,9 +267,10 @@ program.command('reproductions').argument('<entry>').addOption(jsonOption).descr
 
 // ---- classify, demo ---------------------------------------------------------------------------
 program.command('classify').requiredOption('--adapter <entry>', 'leaderboard entry (or run id) whose adapter to use').option('--fold <k>', 'which fold\'s adapter', '0')
+  .option('--format <format>', `read a SOC export, one log per event (${EVENT_FORMATS.join('|')})`)
   .argument('[file]', 'log file, one log per line (JSONL with a "log" field also works); - or nothing for stdin')
   .description('run a trained adapter over logs: JSONL out, records/s on stderr')
-  .action(async (file: string | undefined, o) => withPlatform((p) => classifyCommand(p, o.adapter, Number(o.fold), file)));
+  .action(async (file: string | undefined, o) => withPlatform((p) => classifyCommand(p, o.adapter, Number(o.fold), file, o.format)));
 program.command('demo').description('the end-to-end job on the bundled corpus (see README)').option('--records-per-category <n>', 'demo dataset size', '6')
   .action(async (o) => runDemo({ perCategory: Number(o.recordsPerCategory) }));
 

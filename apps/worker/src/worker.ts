@@ -64,7 +64,7 @@ export async function startWorkers(deps: WorkerDeps, roles: QueueRole[], trainin
     } else {
       workers.push(await Worker.create({
         connection, namespace: deps.namespace, taskQueue: role === 'train-gpu' ? TASK_QUEUES.trainGpu : TASK_QUEUES.trainCpu,
-        activities: createTrainingActivities({ store: deps.store }, training),
+        activities: createTrainingActivities({ store: deps.store }, { ...training, gpu: role === 'train-gpu' }),
         maxConcurrentActivityTaskExecutions: training.concurrency ?? 1,
         shutdownGraceTime: '30 seconds',
       }));

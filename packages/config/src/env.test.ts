@@ -24,6 +24,12 @@ describe('loadConfig', () => {
     expect(msg).toContain('DATABASE_URL');
     expect(msg).toContain('S3_BUCKET');
   });
+  it('parses the compute backend and thread budget', () => {
+    expect(loadConfig({}).compute).toEqual({ backend: 'auto', threads: undefined });
+    expect(loadConfig({ OPENSOC_TF_BACKEND: 'wasm', OPENSOC_THREADS: '3' }).compute).toEqual({ backend: 'wasm', threads: 3 });
+    expect(() => loadConfig({ OPENSOC_TF_BACKEND: 'gpu' })).toThrow(/OPENSOC_TF_BACKEND="gpu": must be auto, tensorflow, wasm or cpu/);
+    expect(() => loadConfig({ OPENSOC_THREADS: '0' })).toThrow(/OPENSOC_THREADS="0"/);
+  });
   it('requires both AWS keys together', () => {
     expect(() => loadConfig({ AWS_ACCESS_KEY_ID: 'a' })).toThrow(/set together/);
   });
@@ -33,12 +39,13 @@ describe('loadConfig: local services, workers and the API', () => {
   it('has defaults for every setting', () => {
     const c = loadConfig({});
     expect(c.local).toMatchObject({ temporalPort: 17233, postgresPort: 15432, s3Port: 18333 });
-    expect(c.worker).toMatchObject({ tfBackend: 'wasm', localTrainers: 2, checkpointEvery: 20, logLevel: 'WARN' });
+    expect(c.compute.backend).toBe('auto');
+    expect(c.worker).toMatchObject({ localTrainers: 2, checkpointEvery: 20, logLevel: 'WARN' });
     expect(c.api).toEqual({ port: 8080, host: undefined, readsPublic: true, corsOrigins: [] });
   });
   it('parses what is set', () => {
     const c = loadConfig({ OPENSOC_TF_BACKEND: 'tensorflow', OPENSOC_LOCAL_TRAINERS: '0', OPENSOC_S3_PORT: '20000', API_READS_PUBLIC: 'false', API_CORS_ORIGINS: 'https://a.example, https://b.example' });
-    expect(c.worker.tfBackend).toBe('tensorflow');
+    expect(c.compute.backend).toBe('tensorflow');
     expect(c.worker.localTrainers).toBe(0);
     expect(c.local.s3Port).toBe(20000);
     expect(c.api).toMatchObject({ readsPublic: false, corsOrigins: ['https://a.example', 'https://b.example'] });

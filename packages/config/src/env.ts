@@ -31,7 +31,8 @@ const envSchema = z.object({
   OPENSOC_EMBEDDED_DB: z.enum(['postgres', 'pglite']).optional(),
   PG_BIN: z.string().min(1).optional(),
   // Workers.
-  OPENSOC_TF_BACKEND: z.enum(['wasm', 'cpu', 'tensorflow']).optional(),
+  OPENSOC_TF_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu'], { message: 'must be auto, tensorflow, wasm or cpu' }).optional(),
+  OPENSOC_THREADS: z.string().regex(/^[1-9]\d{0,3}$/, 'must be a positive whole number of threads').transform(Number).optional(),
   OPENSOC_LOCAL_TRAINERS: z.coerce.number().int().min(0).max(64).optional(),
   OPENSOC_CHECKPOINT_EVERY: z.coerce.number().int().min(1).optional(),
   OPENSOC_WORKER_LOG: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).optional(),
@@ -57,8 +58,10 @@ export interface OpenSocConfig {
     | { mode: 'external'; endpoint: string | undefined; bucket: string; region: string; accessKeyId?: string; secretAccessKey?: string };
   /** Ports and credentials of the local services (infra/local) and where PostgreSQL's binaries are. */
   local: { temporalPort: number; postgresPort: number; s3Port: number; pgBin?: string; s3AccessKey: string; s3SecretKey: string };
-  worker: { tfBackend: 'wasm' | 'cpu' | 'tensorflow'; localTrainers: number; checkpointEvery: number; logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'; codeCommit?: string };
+  worker: { localTrainers: number; checkpointEvery: number; logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'; codeCommit?: string };
   api: { port: number; host?: string; readsPublic: boolean; corsOrigins: string[] };
+  /** Compute backend ('auto': native TensorFlow when installed, else wasm) and its thread budget (unset: every core). */
+  compute: { backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu'; threads: number | undefined };
 }
 
 export class ConfigError extends Error {}
@@ -91,13 +94,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pgBin: e.PG_BIN, s3AccessKey: e.AWS_ACCESS_KEY_ID ?? 'opensoc', s3SecretKey: e.AWS_SECRET_ACCESS_KEY ?? 'opensoc-secret',
     },
     worker: {
-      tfBackend: e.OPENSOC_TF_BACKEND ?? 'wasm', localTrainers: e.OPENSOC_LOCAL_TRAINERS ?? 2, checkpointEvery: e.OPENSOC_CHECKPOINT_EVERY ?? 20,
+      localTrainers: e.OPENSOC_LOCAL_TRAINERS ?? 2, checkpointEvery: e.OPENSOC_CHECKPOINT_EVERY ?? 20,
       logLevel: e.OPENSOC_WORKER_LOG ?? 'WARN', codeCommit: e.OPENSOC_CODE_COMMIT,
     },
     api: {
       port: e.PORT ?? 8080, host: e.HOST, readsPublic: e.API_READS_PUBLIC !== 'false',
       corsOrigins: (e.API_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     },
+    compute: { backend: e.OPENSOC_TF_BACKEND ?? 'auto', threads: e.OPENSOC_THREADS },
   };
 }
 

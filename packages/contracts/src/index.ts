@@ -6,3 +6,4 @@ export * from './temporal.ts';
 export * from './results.ts';
 export * from './units.ts';
 export * from './report.ts';
+export * from './ranking.ts';

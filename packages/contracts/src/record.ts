@@ -24,6 +24,8 @@ export const provenanceSchema = z
     /** Generator seed and template name for generated records. */
     seed: z.number().int().optional(),
     template: z.string().max(200).optional(),
+    /** Records sharing a group stay in one fold in template-grouped splits (e.g. every rendering of one Atomic test). */
+    group: z.string().min(1).max(200).optional(),
     license: z.string().max(200).optional(),
   })
   .strict();

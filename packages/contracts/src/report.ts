@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TASKS } from './record.ts';
-import { lineageSchema, taskMetricsSchema } from './results.ts';
+import { SIGNIFICANCE_DIRECTIONS, lineageSchema, taskMetricsSchema } from './results.ts';
 
 /** Mean and sample standard deviation of a metric over folds, with the per-fold values. */
 export const meanSdSchema = z.object({ mean: z.number(), sd: z.number(), values: z.array(z.number()) }).strict();
@@ -40,6 +40,8 @@ export const comparisonReportSchema = z
     holmP: z.number().min(0).max(1).optional(),
     /** Benjamini–Hochberg-adjusted McNemar p over the report's comparisons. */
     bhP: z.number().min(0).max(1).optional(),
+    /** A against B after Holm: better, worse or no detectable difference. */
+    direction: z.enum(SIGNIFICANCE_DIRECTIONS).optional(),
   })
   .strict();
 export type ComparisonReport = z.infer<typeof comparisonReportSchema>;

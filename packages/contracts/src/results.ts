@@ -62,3 +62,18 @@ export const lineageSchema = z
   })
   .strict();
 export type Lineage = z.infer<typeof lineageSchema>;
+
+/**
+ * The verdict of a paired test of A against B on the same records: 'better' when A got
+ * significantly more records right (adjusted p below the level and more records right only
+ * for A), 'worse' when significantly fewer, 'none' otherwise. A two-sided p alone never says
+ * which way: the discordant counts do.
+ */
+export const SIGNIFICANCE_DIRECTIONS = ['better', 'worse', 'none'] as const;
+export type SignificanceDirection = (typeof SIGNIFICANCE_DIRECTIONS)[number];
+export const SIGNIFICANCE_LEVEL = 0.05;
+
+export function significanceDirection(onlyA: number, onlyB: number, pAdjusted: number | null | undefined, level = SIGNIFICANCE_LEVEL): SignificanceDirection {
+  if (pAdjusted === null || pAdjusted === undefined || !(pAdjusted < level) || onlyA === onlyB) return 'none';
+  return onlyA > onlyB ? 'better' : 'worse';
+}

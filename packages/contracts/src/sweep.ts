@@ -5,7 +5,7 @@ import { TASK_QUEUES } from './temporal.ts';
 export const LORA_TARGET_MODULES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
 export const CLASSIFICATION_MODES = ['generate-strict', 'generate-fuzzy', 'label-scoring'] as const;
 export type ClassificationMode = (typeof CLASSIFICATION_MODES)[number];
-export const BASELINES = ['majority', 'keyword-rules', 'tfidf-logreg', 'base-model'] as const;
+export const BASELINES = ['majority', 'keyword-rules', 'tfidf-logreg', 'base-model', 'sigma-rules'] as const;
 export type Baseline = (typeof BASELINES)[number];
 
 /** A small Llama config trained from scratch by the pipeline (no pretrained weights reachable offline). */
@@ -24,7 +24,20 @@ export const smallBaseModelSchema = z
   })
   .strict();
 
+/** Pretrained base models the platform installs by name (infra/install-model.sh); the first is the default. */
+export const PRETRAINED_MODEL_NAMES = ['smollm2-135m-instruct'] as const;
+export type PretrainedModelName = (typeof PRETRAINED_MODEL_NAMES)[number];
+export const DEFAULT_BASE_MODEL = { kind: 'pretrained', name: 'smollm2-135m-instruct' } as const;
+
+/** How a log becomes a prompt: the study's `### Instruction / ### Input / ### Response`, or the model's own chat template. */
+export const PROMPT_FORMATS = ['opensoc-ai', 'chat'] as const;
+export type PromptFormat = (typeof PROMPT_FORMATS)[number];
+
 export const baseModelSchema = z.discriminatedUnion('kind', [
+  /** A catalog model: uploaded to S3 once, content-addressed; lineage records its sha256. */
+  z.object({ kind: z.literal('pretrained'), name: z.enum(PRETRAINED_MODEL_NAMES) }).strict(),
+  /** A llama GGUF file on the orchestrating host (uploaded to S3 like a catalog model). */
+  z.object({ kind: z.literal('gguf'), path: z.string().min(1) }).strict(),
   z.object({ kind: z.literal('checkpoint'), path: z.string().min(1) }).strict(),
   z.object({ kind: z.literal('s3'), prefix: z.string().min(1) }).strict(),
   smallBaseModelSchema,
@@ -59,7 +72,9 @@ export const sweepSpecSchema = z
     split: splitSpecSchema.optional(),
     /** Removed: it evaluated each fold's model on another set. Use evaluation: {kind: holdout, testOn: REF}. */
     extraEvalSets: z.array(datasetRefSchema).max(0, 'extraEvalSets was removed: to test on another dataset, use evaluation: {kind: holdout, testOn: NAME@VERSION} (trains on all of the training data)').optional(),
-    baseModel: baseModelSchema,
+    baseModel: baseModelSchema.default(DEFAULT_BASE_MODEL),
+    /** 'chat' needs a model with a chat template (pretrained / gguf); the base-model baseline is evaluated in both formats. */
+    promptFormat: z.enum(PROMPT_FORMATS).default('opensoc-ai'),
     search: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('grid'), grid: loraGridSchema }).strict(),
       z.object({ kind: z.literal('random'), space: loraGridSchema, samples: z.number().int().min(1).max(10_000), seed: z.number().int().default(1) }).strict(),

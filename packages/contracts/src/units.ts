@@ -1,4 +1,4 @@
-import type { Baseline, ClassificationMode, SweepSpec } from './sweep.ts';
+import type { Baseline, ClassificationMode, PromptFormat, SweepSpec } from './sweep.ts';
 
 /** One LoRA configuration of a sweep, after the grid (or random search) is expanded. */
 export interface LoraUnitConfig {
@@ -38,6 +38,8 @@ export interface LoraUnit {
   modes: ClassificationMode[];
   batchSize: number;
   maxSequenceLength: number;
+  /** Absent: 'opensoc-ai'. */
+  promptFormat?: PromptFormat;
 }
 
 export interface BaselineUnit {
@@ -50,6 +52,18 @@ export interface BaselineUnit {
   baseline: Baseline;
   modes: ClassificationMode[];
   maxSequenceLength: number;
+  /** The prompt format the base-model baseline is evaluated in; absent: 'opensoc-ai'. */
+  promptFormat?: PromptFormat;
+}
+
+/**
+ * Prompt formats the untuned base model is evaluated in: the sweep's own, plus the model's chat
+ * template where the model has one (catalog / GGUF models), so the leaderboard shows what the
+ * template alone is worth.
+ */
+export function baseModelPromptFormats(spec: SweepSpec): PromptFormat[] {
+  const hasChat = spec.baseModel.kind === 'pretrained' || spec.baseModel.kind === 'gguf' || spec.promptFormat === 'chat';
+  return hasChat ? ['opensoc-ai', 'chat'] : ['opensoc-ai'];
 }
 
 export type Unit = LoraUnit | BaselineUnit;
@@ -121,18 +135,24 @@ export function expandUnits(spec: SweepSpec, sweepId: string, foldCount: number)
     for (const seed of spec.seeds) {
       const runId = `${sweepId}.${label}.s${seed}`;
       for (let fold = 0; fold < foldCount; fold++) {
-        units.push({ kind: 'lora', unitId: `${sweepId}/${label}/f${fold}/s${seed}`, runId, label, fold, seed, config, modes: [...spec.modes], batchSize: spec.batchSize, maxSequenceLength: spec.maxSequenceLength });
+        units.push({
+          kind: 'lora', unitId: `${sweepId}/${label}/f${fold}/s${seed}`, runId, label, fold, seed, config, modes: [...spec.modes], batchSize: spec.batchSize, maxSequenceLength: spec.maxSequenceLength,
+          ...(spec.promptFormat === 'chat' ? { promptFormat: 'chat' as const } : {}),
+        });
       }
     }
   }
   for (const baseline of spec.baselines) {
-    const label = `baseline-${baseline}`;
-    const seed = spec.seeds[0]!;
-    for (let fold = 0; fold < foldCount; fold++) {
-      units.push({
-        kind: 'baseline', unitId: `${sweepId}/${label}/f${fold}/s${seed}`, runId: `${sweepId}.${label}.s${seed}`, label, fold, seed, baseline,
-        modes: baseline === 'base-model' ? [...spec.modes] : [], maxSequenceLength: spec.maxSequenceLength,
-      });
+    for (const format of baseline === 'base-model' ? baseModelPromptFormats(spec) : (['opensoc-ai'] as const)) {
+      const label = format === 'chat' ? `baseline-${baseline}-chat` : `baseline-${baseline}`;
+      const seed = spec.seeds[0]!;
+      for (let fold = 0; fold < foldCount; fold++) {
+        units.push({
+          kind: 'baseline', unitId: `${sweepId}/${label}/f${fold}/s${seed}`, runId: `${sweepId}.${label}.s${seed}`, label, fold, seed, baseline,
+          modes: baseline === 'base-model' ? [...spec.modes] : [], maxSequenceLength: spec.maxSequenceLength,
+          ...(format === 'chat' ? { promptFormat: 'chat' as const } : {}),
+        });
+      }
     }
   }
   return units;

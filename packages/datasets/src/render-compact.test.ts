@@ -35,3 +35,20 @@ describe('renderCompact', () => {
     expect(renderCompactLog('free text')).toBe('free text');
   });
 });
+
+describe('renderCompactLog on bursts', () => {
+  it('renders one line per event and writes a run of identical lines once with its count', () => {
+    const line = (ip: string) => `Mar 15 01:05:33 server sshd[1234]: Failed password for git from ${ip} port 22 ssh2`;
+    expect(renderCompactLog([line('1.2.3.4'), line('1.2.3.4'), line('1.2.3.4'), line('5.6.7.8')].join('\n'))).toBe(
+      '[sshd] host=server program=sshd sshEvent=failed-login user=git sourceIp=1.2.3.4 message="Failed password for git from 1.2.3.4 port 22 ssh2" (x3)\n[sshd] host=server program=sshd sshEvent=failed-login user=git sourceIp=5.6.7.8 message="Failed password for git from 5.6.7.8 port 22 ssh2"',
+    );
+  });
+});
+
+describe('renderCompactLog on a burst cut short', () => {
+  it('keeps the lines that parse when they are at least half', () => {
+    const line = 'Mar 15 01:05:33 server sshd[1234]: Failed password for git from 1.2.3.4 port 22 ssh2';
+    expect(renderCompactLog(`${line}\n${line}\nMar 15 01:0`)).toMatch(/^\[sshd\] .* \(x2\)$/);
+    expect(renderCompactLog('one line\nMar 15 01:0')).toBe('one line\nMar 15 01:0');
+  });
+});

@@ -1,4 +1,4 @@
-import { parseEventText } from './importers/event-formats.ts';
+import { parseEventsText } from './importers/event-formats.ts';
 
 /**
  * Compact rendering of a parsed event: the fields an analyst reads first, per channel and event
@@ -137,8 +137,26 @@ export function renderCompact(event: { fields: Record<string, string>; source: s
   return `[${event.source}] ${pairs(f, keys, max)}`.trim();
 }
 
-/** The compact rendering of a raw log, or the log itself when no supported format parses it. */
+/**
+ * The compact rendering of a raw log (one line per event, a run of identical lines written once
+ * with its count), or the log itself when no supported format parses it.
+ */
 export function renderCompactLog(log: string, options: CompactOptions = {}): string {
-  const ev = parseEventText(log);
-  return ev ? renderCompact(ev, options) : log;
+  const events = parseEventsText(log);
+  if (events.length === 0) return log;
+  const out: string[] = [];
+  let last = '';
+  let run = 0;
+  const flush = () => run > 0 && out.push(run > 1 ? `${last} (x${run})` : last);
+  for (const ev of events) {
+    const line = renderCompact(ev, options);
+    if (line === last) run++;
+    else {
+      flush();
+      last = line;
+      run = 1;
+    }
+  }
+  flush();
+  return out.join('\n');
 }

@@ -4,7 +4,7 @@ import { canonicalJson, compareCodeUnits, datasetHash, sha256Hex } from './canon
 import { Rng } from './prng.ts';
 import { logTemplateId } from './template.ts';
 
-type SplitRecord = Pick<DatasetRecord, 'id' | 'log' | 'source' | 'threatCategory'>;
+type SplitRecord = Pick<DatasetRecord, 'id' | 'log' | 'source' | 'threatCategory'> & { provenance?: Pick<DatasetRecord['provenance'], 'group'> };
 
 export interface MaterializedSplit {
   manifest: SplitManifest;
@@ -15,7 +15,7 @@ export interface MaterializedSplit {
 export interface SplitOptions {
   /** The dataset version hash; computed from the records when omitted (they must then be full records). */
   datasetHash?: string;
-  /** Group key for template-grouped splits; default the log template id. */
+  /** Group key for template-grouped splits; default the record's provenance group, else its log template id. */
   groupOf?: (record: SplitRecord) => string;
 }
 
@@ -40,7 +40,7 @@ export function materializeSplit(records: readonly SplitRecord[], specInput: unk
       folds = stratifiedKFold(records, spec.k, spec.seed);
       break;
     case 'template-grouped-kfold':
-      folds = groupedStratifiedKFold(records, spec.k, spec.seed, options.groupOf ?? ((r) => logTemplateId(r.log)));
+      folds = groupedStratifiedKFold(records, spec.k, spec.seed, options.groupOf ?? ((r) => r.provenance?.group ?? logTemplateId(r.log)));
       break;
     case 'leave-sources-out':
       folds = [leaveSourcesOut(records, spec.testSources)];

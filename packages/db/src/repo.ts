@@ -126,23 +126,43 @@ export async function upsertLeaderboardEntries(db: Db, entries: NewLeaderboardEn
       foldMean: sql`excluded.fold_mean`, foldStd: sql`excluded.fold_std`, parseFailures: sql`excluded.parse_failures`,
       pVsTop: sql`excluded.p_vs_top`, pVsTopAdjusted: sql`excluded.p_vs_top_adjusted`,
       pVsBestBaseline: sql`excluded.p_vs_best_baseline`, pVsBestBaselineAdjusted: sql`excluded.p_vs_best_baseline_adjusted`,
+      vsTopDirection: sql`excluded.vs_top_direction`, vsTopOnlyThis: sql`excluded.vs_top_only_this`, vsTopOnlyOther: sql`excluded.vs_top_only_other`,
+      vsBestBaselineDirection: sql`excluded.vs_best_baseline_direction`, vsBestBaselineOnlyThis: sql`excluded.vs_best_baseline_only_this`,
+      vsBestBaselineOnlyOther: sql`excluded.vs_best_baseline_only_other`, exactSetAccuracy: sql`excluded.exact_set_accuracy`,
+      majorityAccuracy: sql`excluded.majority_accuracy`, belowMajority: sql`excluded.below_majority`, partial: sql`excluded.partial`,
     },
   });
 }
 
 export interface LeaderboardFilter { datasetName?: string; task?: string; mode?: string; sweepId?: string; evalSet?: string; limit?: number }
 
-/** Leaderboard rows, best accuracy first. */
+/**
+ * An evaluation-set filter: `cv`, the stored label (`name@hash12`), the dataset name alone (any
+ * of its versions), or `name@prefix`. Compared by string prefix, so no LIKE wildcard applies.
+ */
+export function evalSetCondition(column: typeof leaderboardEntries.evalSet, value: string) {
+  if (value === 'cv' || /@[0-9a-f]{12}$/.test(value)) return eq(column, value);
+  const prefix = value.includes('@') ? value : `${value}@`;
+  return sql`left(${column}, ${prefix.length}) = ${prefix}`;
+}
+
+/** A dataset filter: `name` or `name@hashprefix`. */
+function datasetCondition(value: string) {
+  const [name, prefix] = value.split('@') as [string, string | undefined];
+  return prefix ? and(eq(leaderboardEntries.datasetName, name), sql`left(${leaderboardEntries.datasetHash}, ${prefix.length}) = ${prefix}`) : eq(leaderboardEntries.datasetName, name);
+}
+
+/** Leaderboard rows in the ranking rule's order (contracts/ranking.ts): accuracy, best first; ties by id, descending. */
 export async function listLeaderboard(db: Db, f: LeaderboardFilter = {}): Promise<LeaderboardEntryRow[]> {
   const conditions = [
-    f.datasetName ? eq(leaderboardEntries.datasetName, f.datasetName) : undefined,
+    f.datasetName ? datasetCondition(f.datasetName) : undefined,
     f.task ? eq(leaderboardEntries.task, f.task) : undefined,
     f.mode ? eq(leaderboardEntries.mode, f.mode) : undefined,
     f.sweepId ? eq(leaderboardEntries.sweepId, f.sweepId) : undefined,
-    eq(leaderboardEntries.evalSet, f.evalSet ?? 'cv'),
+    evalSetCondition(leaderboardEntries.evalSet, f.evalSet ?? 'cv'),
   ].filter((c) => c !== undefined);
   return db.select().from(leaderboardEntries).where(and(...conditions))
-    .orderBy(desc(leaderboardEntries.accuracy), asc(leaderboardEntries.id)).limit(f.limit ?? 200);
+    .orderBy(desc(leaderboardEntries.accuracy), desc(leaderboardEntries.id)).limit(f.limit ?? 200);
 }
 
 export async function getLeaderboardEntry(db: Db, id: string): Promise<LeaderboardEntryRow | undefined> {
@@ -162,7 +182,7 @@ export async function upsertComparisons(db: Db, rows: (typeof comparisons.$infer
   if (rows.length === 0) return;
   await db.insert(comparisons).values(rows).onConflictDoUpdate({
     target: comparisons.id,
-    set: { onlyA: sql`excluded.only_a`, onlyB: sql`excluded.only_b`, n: sql`excluded.n`, pValue: sql`excluded.p_value`, pAdjusted: sql`excluded.p_adjusted` },
+    set: { onlyA: sql`excluded.only_a`, onlyB: sql`excluded.only_b`, n: sql`excluded.n`, pValue: sql`excluded.p_value`, pAdjusted: sql`excluded.p_adjusted`, direction: sql`excluded.direction` },
   });
 }
 

@@ -1,5 +1,6 @@
 
-import { doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { SignificanceDirection } from '@opensoc/contracts';
+import { boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /** An immutable dataset version: the sha256 of its canonical JSONL is its id. */
 export const datasetVersions = pgTable('dataset_versions', {
@@ -111,6 +112,20 @@ export const leaderboardEntries = pgTable('leaderboard_entries', {
   pVsTopAdjusted: doublePrecision('p_vs_top_adjusted'),
   pVsBestBaseline: doublePrecision('p_vs_best_baseline'),
   pVsBestBaselineAdjusted: doublePrecision('p_vs_best_baseline_adjusted'),
+  /** Direction of each test after Holm, and its discordant counts (records only this entry / only the other got right). */
+  vsTopDirection: text('vs_top_direction').$type<SignificanceDirection>(),
+  vsTopOnlyThis: integer('vs_top_only_this'),
+  vsTopOnlyOther: integer('vs_top_only_other'),
+  vsBestBaselineDirection: text('vs_best_baseline_direction').$type<SignificanceDirection>(),
+  vsBestBaselineOnlyThis: integer('vs_best_baseline_only_this'),
+  vsBestBaselineOnlyOther: integer('vs_best_baseline_only_other'),
+  /** Technique/tactic: share of records whose predicted set equals the gold set (accuracy is any-match). */
+  exactSetAccuracy: doublePrecision('exact_set_accuracy'),
+  /** Accuracy of always answering the most frequent gold label of these records, and whether this entry is below it. */
+  majorityAccuracy: doublePrecision('majority_accuracy'),
+  belowMajority: boolean('below_majority').notNull().default(false),
+  /** Aggregated while the sweep still runs (or from some folds only): numbers may change. */
+  partial: boolean('partial').notNull().default(false),
   reproductionStatus: text('reproduction_status').notNull().default('none'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [
@@ -134,6 +149,8 @@ export const comparisons = pgTable('comparisons', {
   pValue: doublePrecision('p_value').notNull(),
   pAdjusted: doublePrecision('p_adjusted'),
   adjustment: text('adjustment'),
+  /** A against B after the adjustment: better, worse or none (no detectable difference). */
+  direction: text('direction').$type<SignificanceDirection>(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [index('comparisons_sweep_idx').on(t.sweepId), index('comparisons_runs_idx').on(t.runA, t.runB)]);
 

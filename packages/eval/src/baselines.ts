@@ -4,6 +4,8 @@ import { recordLabels } from './format.ts';
 import type { TaskLabels } from './format.ts';
 import { NA_LABEL } from './metrics.ts';
 
+export { sigmaRulesBaseline } from './sigma/baseline.ts';
+
 /** A fitted baseline predicts every task for each log. */
 export interface FittedBaseline {
   predict(logs: readonly string[]): TaskLabels[];

@@ -1,4 +1,5 @@
-import type { ComparisonReport, Interval, ReportEntry, RunReport, SweepReport, TaskMetrics } from '@opensoc/contracts';
+import { significanceDirection } from '@opensoc/contracts';
+import type { ComparisonReport, Interval, ReportEntry, RunReport, SignificanceDirection, SweepReport, TaskMetrics } from '@opensoc/contracts';
 
 /** Escape text for a Markdown table cell: HTML-significant characters, pipes, newlines, emphasis. */
 export function escapeMarkdown(s: string): string {
@@ -64,7 +65,7 @@ export function confusionTable(m: TaskMetrics): string {
 
 export function comparisonsTable(comparisons: readonly ComparisonReport[], labelOf: (id: string) => string = (id) => id): string {
   return table(
-    ['Task', 'A', 'B', 'n', 'b (A✓ B✗)', 'c (A✗ B✓)', 'Test', 'p', 'Exact p', 'Mid-p', 'χ² p', 'Holm p', 'BH p', 'Δ macro-F1 (A − B) [CI]', 'Bootstrap p'],
+    ['Task', 'A', 'B', 'n', 'b (A✓ B✗)', 'c (A✗ B✓)', 'Test', 'p', 'Exact p', 'Mid-p', 'χ² p', 'Holm p', 'BH p', 'A vs B (Holm)', 'Δ macro-F1 (A − B) [CI]', 'Bootstrap p'],
     comparisons.map((c) => [
       c.task,
       escapeMarkdown(labelOf(c.a)),
@@ -79,16 +80,21 @@ export function comparisonsTable(comparisons: readonly ComparisonReport[], label
       formatP(c.mcnemar.chiSquareP),
       formatP(c.holmP),
       formatP(c.bhP),
+      VERDICT[c.direction ?? significanceDirection(c.mcnemar.b, c.mcnemar.c, c.holmP)],
       c.pairedBootstrap ? `${c.pairedBootstrap.difference >= 0 ? '+' : ''}${f3(c.pairedBootstrap.difference)} [${f3(c.pairedBootstrap.low)}, ${f3(c.pairedBootstrap.high)}]` : '–',
       formatP(c.pairedBootstrap?.p),
     ]),
   );
 }
 
+/** The direction of a comparison in words: a two-sided p never says which way on its own. */
+const VERDICT: Record<SignificanceDirection, string> = { better: '**A better** (more records right)', worse: '**A worse** (fewer records right)', none: 'no detectable difference' };
+
 const TESTS_NOTE =
   'McNemar tests compare per-record correctness on the same records (a parse failure counts as wrong). ' +
   'The exact binomial p is reported when fewer than 25 records are discordant, the continuity-corrected χ² otherwise; all three are shown. ' +
-  'Holm (family-wise) and Benjamini–Hochberg (false discovery rate) adjust across every comparison in this report.';
+  'Holm (family-wise) and Benjamini–Hochberg (false discovery rate) adjust across every comparison in this report. ' +
+  '"A better" / "A worse": Holm p < 0.05 and A got more / fewer records right than B (b > c or b < c); otherwise no detectable difference.';
 
 function entrySections(entry: ReportEntry, heading: string): string[] {
   const out = [`${heading} ${escapeMarkdown(entry.label)}`, '', `Mode: ${escapeMarkdown(entry.mode)} · folds: ${entry.folds}`];

@@ -1,4 +1,4 @@
-import { TASKS } from '@opensoc/contracts';
+import { TASKS, significanceDirection } from '@opensoc/contracts';
 import type { ComparisonReport, Lineage, ReportEntry, RunReport, SweepReport, Task } from '@opensoc/contracts';
 import type { BootstrapOptions } from './intervals.ts';
 import { compareTask, evaluateKFold, pairPredictions, taskData } from './kfold.ts';
@@ -58,6 +58,7 @@ export function buildComparisons(
   out.forEach((c, i) => {
     c.holmP = holm[i]!;
     c.bhP = bh[i]!;
+    c.direction = significanceDirection(c.mcnemar.b, c.mcnemar.c, c.holmP);
   });
   return out;
 }

@@ -58,6 +58,16 @@ describe('report building and rendering', () => {
     // i = 0, 10; bad on even i except 2, 8, 14, 20, 26 (10 records, including 0 and 10): b = 8, c = 0.
     expect([cat.mcnemar.b, cat.mcnemar.c]).toEqual([8, 0]);
   });
+  it('gives every comparison its direction: better, worse (the same pair reversed) or none', () => {
+    const [better] = buildComparisons([{ a: good, b: bad }], { tasks: ['threatCategory'], bootstrap: false });
+    const [worse] = buildComparisons([{ a: bad, b: good }], { tasks: ['threatCategory'], bootstrap: false });
+    const [tie] = buildComparisons([{ a: good, b: good }], { tasks: ['threatCategory'], bootstrap: false });
+    expect([better!.direction, worse!.direction, tie!.direction]).toEqual(['better', 'worse', 'none']);
+    expect(better!.holmP).toBe(worse!.holmP);
+    const md = renderSweepMarkdown(buildSweepReport({ title: 'S', createdAt: 'now', entries, comparisons: [better!, worse!, tie!] }));
+    const rows = md.split('\n').filter((l) => l.startsWith('| threatCategory |'));
+    expect(rows.map((r) => (r.includes('A better') ? 'better' : r.includes('A worse') ? 'worse' : r.includes('no detectable difference') ? 'none' : '?'))).toEqual(['better', 'worse', 'none']);
+  });
   it('builds the rank × alpha grid with gaps as null', () => {
     const g = rankAlphaGrid(entries, 'threatCategory', 'accuracy');
     expect(g.ranks).toEqual([4, 8]);

@@ -1,5 +1,5 @@
-export { initBackend, tf } from './backend.ts';
-export type { BackendName, InitBackendOptions } from './backend.ts';
+export { INSTALL_HINT, availableBackends, backendInfo, describeBackend, initBackend, tf } from './backend.ts';
+export type { BackendChoice, BackendInfo, BackendName, InitBackendOptions } from './backend.ts';
 export { Rng, mixSeed } from './rng.ts';
 export type { RngState } from './rng.ts';
 export { LORA_TARGETS, smallLlamaConfig } from './model-types.ts';
@@ -30,3 +30,5 @@ export type { GenerateOptions, GenerateResult, LabelScores, ScoreOptions } from 
 export * from './io/index.ts';
 export { loadBaseModel, saveBaseModel, saveLoraAdapter, loadLoraAdapter } from './pretrained.ts';
 export type { LoadedBaseModel } from './pretrained.ts';
+export { inspectGgufModel, loadGgufBaseModel } from './pretrained-gguf.ts';
+export type { LoadedGgufModel } from './pretrained-gguf.ts';

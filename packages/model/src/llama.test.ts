@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from './backend.ts';
+import { INSTALL_HINT, availableBackends, backendInfo, initBackend } from './backend.ts';
 import { KVCache, LlamaForCausalLM } from './llama.ts';
 import { smallLlamaConfig } from './model-types.ts';
 import { attachLora } from './lora.ts';
@@ -8,6 +8,7 @@ import { ropeInvFreq } from './ops.ts';
 
 const cfg = smallLlamaConfig({ vocabSize: 101, hiddenSize: 48, numAttentionHeads: 6, numKeyValueHeads: 2, intermediateSize: 64, numHiddenLayers: 2 });
 const seq = [1, 4, 8, 15, 16, 23, 42, 99, 3, 7];
+const backends = await availableBackends();
 
 function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let d = 0;
@@ -23,9 +24,29 @@ describe('LlamaForCausalLM', () => {
   });
   afterAll(() => model.dispose());
 
-  it('initBackend picks wasm by default and reports tensorflow as unavailable clearly', async () => {
-    expect(tf.getBackend()).toBe('wasm');
-    await expect(initBackend('tensorflow')).rejects.toThrow(/tfjs-node/);
+  it("initBackend('auto') takes the native backend when it loads, else wasm with a notice saying why and how to install", async () => {
+    const notices: string[] = [];
+    const got = await initBackend('auto', { notice: (l) => notices.push(l) });
+    if (backends.includes('tensorflow')) {
+      expect(got).toBe('tensorflow');
+      expect(notices).toEqual([]);
+      expect(backendInfo()).toMatchObject({ backend: 'tensorflow', nativePackage: '@tensorflow/tfjs-node', fallbackReason: null });
+      expect(backendInfo().tensorflowVersion).toMatch(/^2\.\d+\.\d+/);
+    } else {
+      expect(got).toBe('wasm');
+      expect(notices).toHaveLength(1);
+    }
+    // CI installs the native backend and says so: a broken install must fail here, not silently run on wasm.
+    for (const b of (process.env.OPENSOC_EXPECT_BACKENDS ?? '').split(',').filter(Boolean)) expect(backends).toContain(b);
+    // tfjs-node-gpu is not installed on CPU hosts: 'auto' falls back with the reason, 'tensorflow' refuses.
+    const gpuNotices: string[] = [];
+    if (!backends.includes('tensorflow')) {
+      expect(await initBackend('auto', { gpu: true, notice: (l) => gpuNotices.push(l) })).toBe('wasm');
+      expect(gpuNotices[0]).toContain('@tensorflow/tfjs-node-gpu');
+      expect(gpuNotices[0]).toContain(INSTALL_HINT);
+    }
+    await expect(initBackend('tensorflow', { gpu: true })).rejects.toThrow(/tfjs-node-gpu did not load.*install-gpu\.sh/);
+    await initBackend('wasm');
     expect(tf.getBackend()).toBe('wasm');
   });
 
@@ -83,15 +104,17 @@ describe('LlamaForCausalLM', () => {
     expect(tf.memory().numTensors).toBe(n0);
   });
 
-  it('wasm and cpu logits agree to 1e-4 (with LoRA attached)', async () => {
+  it('every available backend gives the cpu logits to 1e-4 (with LoRA attached)', async () => {
     const m = LlamaForCausalLM.random(cfg, { seed: 11 });
     attachLora(m, { r: 4, alpha: 8, seed: 2 });
     for (const l of m.lora!.values()) l.bT.assign(tf.mul(tf.onesLike(l.bT), 0.05));
-    const onWasm = tf.tidy(() => m.forward({ ids: seq, batch: 1, seqLen: seq.length }).dataSync());
-    await initBackend('cpu');
-    const onCpu = tf.tidy(() => m.forward({ ids: seq, batch: 1, seqLen: seq.length }).dataSync());
+    const logitsOn = async (b: string) => {
+      await initBackend(b as 'cpu');
+      return tf.tidy(() => m.forward({ ids: seq, batch: 1, seqLen: seq.length }).dataSync());
+    };
+    const onCpu = await logitsOn('cpu');
+    for (const b of backends) expect(maxAbs(await logitsOn(b), onCpu), b).toBeLessThan(1e-4);
     await initBackend('wasm');
-    expect(maxAbs(onWasm, onCpu)).toBeLessThan(1e-4);
     m.dispose();
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from './backend.ts';
+import { availableBackends, initBackend } from './backend.ts';
 import { LlamaForCausalLM } from './llama.ts';
 import { smallLlamaConfig } from './model-types.ts';
 import type { LlamaConfig } from './model-types.ts';
@@ -39,10 +39,12 @@ function randomizeB(model: LlamaForCausalLM, seed: number): void {
   }
 }
 
-describe('LoRA', () => {
+const backends = await availableBackends();
+
+describe.each(backends)('LoRA on %s', (name) => {
   let model: LlamaForCausalLM;
   beforeAll(async () => {
-    await initBackend('wasm');
+    await initBackend(name);
     model = LlamaForCausalLM.random(cfg, { seed: 3 });
   });
   afterAll(() => model.dispose());

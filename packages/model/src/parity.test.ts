@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initBackend } from './backend.ts';
+import { availableBackends, initBackend } from './backend.ts';
 import type { LlamaForCausalLM } from './llama.ts';
 import { loadBaseModel, loadLoraAdapter, saveBaseModel, saveLoraAdapter } from './pretrained.ts';
 import { mergeLora, unmergeLora, detachLora } from './lora.ts';
@@ -39,10 +39,12 @@ async function maxDiffVsReference(model: LlamaForCausalLM, refFile: string, batc
   return worst;
 }
 
-describe('parity with Hugging Face (fixtures/tiny-llama, fixtures/tiny-lora)', () => {
+const backends = await availableBackends();
+
+describe.each(backends)('parity with Hugging Face on %s (fixtures/tiny-llama, fixtures/tiny-lora)', (name) => {
   let model: LlamaForCausalLM;
   beforeAll(async () => {
-    await initBackend('wasm');
+    await initBackend(name);
     model = (await loadBaseModel(path.join(fixtures, 'tiny-llama'))).model;
   });
   afterAll(() => model.dispose());

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from './backend.ts';
+import { availableBackends, initBackend } from './backend.ts';
 import { LlamaForCausalLM } from './llama.ts';
 import { smallLlamaConfig } from './model-types.ts';
 import { byteTokenizer } from './io/tokenizer.ts';
-import { Trainer, joinCheckpoint, splitCheckpoint, train } from './train.ts';
+import { Trainer, assertSameCompute, currentCompute, joinCheckpoint, splitCheckpoint, train } from './train.ts';
 import type { StepLog, TrainCheckpoint, TrainOptions } from './train.ts';
 import { generate, scoreLabels } from './generate.ts';
 import { encodeExample, epochBatches, formatPrompt } from './data.ts';
@@ -40,11 +40,12 @@ function identical(a: Float32Array[], b: Float32Array[]): boolean {
   return true;
 }
 
+const backends = await availableBackends();
 const base: TrainOptions = { tokenizer: tok, lora: { r: 8, alpha: 16, dropout: 0.1 }, batchSize: 2, learningRate: 5e-3, seed: 42, maxSeqLen: 128, warmupSteps: 2 };
 
-describe('training', () => {
+describe('training (default backend)', () => {
   beforeAll(async () => {
-    await initBackend('wasm');
+    await initBackend();
   });
 
   it('schedule and batching helpers', () => {
@@ -91,6 +92,35 @@ describe('training', () => {
     const sampled = await generate(model, tok, prompts.slice(0, 1), { maxNewTokens: 12, temperature: 0.7, topK: 5, seed: 3, stopSequences: ['V:'] });
     expect(sampled[0].text).not.toContain('V:');
     model.dispose();
+  });
+
+  it('does not leak tensors over 50 steps', async () => {
+    const model = LlamaForCausalLM.random(cfg, { seed: 5 });
+    const counts: number[] = [];
+    for await (const l of train(model, examples, { ...base, maxSteps: 50, gradAccumSteps: 2, maxSeqLen: 96 })) counts.push(tf.memory().numTensors + l.step * 0);
+    expect(counts[49]).toBe(counts[2]);
+    model.dispose();
+  });
+
+  it("full-parameter mode trains every weight with plain next-token loss ('text' examples)", async () => {
+    const model = LlamaForCausalLM.random({ ...cfg, tieWordEmbeddings: true }, { seed: 6 });
+    const n0 = tf.memory().numTensors;
+    const texts = [{ text: 'sshd[12]: Failed password for root' }, { text: 'GET /index.html HTTP/1.1 200' }];
+    const before = model.weights.embed.dataSync().slice();
+    const logs = await run(model, { tokenizer: tok, mode: 'full', maxSteps: 15, batchSize: 2, learningRate: 3e-3, seed: 1, weightDecay: 0.1 }, texts);
+    expect(logs[logs.length - 1].loss).toBeLessThan(logs[0].loss * 0.7);
+    const after = model.weights.embed.dataSync();
+    let changed = 0;
+    for (let i = 0; i < after.length; i++) if (after[i] !== before[i]) changed++;
+    expect(changed).toBeGreaterThan(0);
+    expect(tf.memory().numTensors).toBe(n0);
+    model.dispose();
+  });
+});
+
+describe.each(backends)('determinism and resume on %s', (name) => {
+  beforeAll(async () => {
+    await initBackend(name);
   });
 
   it('two runs with the same seed give bit-identical LoRA weights (with dropout)', async () => {
@@ -147,27 +177,24 @@ describe('training', () => {
     a.dispose();
     b.dispose();
   });
+});
 
-  it('does not leak tensors over 50 steps', async () => {
-    const model = LlamaForCausalLM.random(cfg, { seed: 5 });
-    const counts: number[] = [];
-    for await (const l of train(model, examples, { ...base, maxSteps: 50, gradAccumSteps: 2, maxSeqLen: 96 })) counts.push(tf.memory().numTensors + l.step * 0);
-    expect(counts[49]).toBe(counts[2]);
+describe('resume across a compute change', () => {
+  it('is refused with a message naming both settings', async () => {
+    await initBackend();
+    const now = currentCompute();
+    expect(() => assertSameCompute(now)).not.toThrow();
+    expect(() => assertSameCompute(undefined)).not.toThrow();
+    const other = { ...now, threads: (now.threads ?? 1) + 1 };
+    expect(() => assertSameCompute(other)).toThrow(/would not be bit-identical/);
+    const onWasm = { backend: 'wasm', tensorflowVersion: null, onednn: null, threads: 1 };
+    if (now.backend !== 'wasm') expect(() => assertSameCompute(onWasm)).toThrow(/computed on wasm but this process computes on/);
+    const model = LlamaForCausalLM.random(cfg, { seed: 4 });
+    const logs = await run(model, { ...base, maxSteps: 2, checkpointEvery: 1 });
+    const ck = { ...logs[0].checkpoint!, compute: other };
+    const again = LlamaForCausalLM.random(cfg, { seed: 4 });
+    expect(() => new Trainer(again, examples, { ...base, maxSteps: 2, resumeFrom: ck })).toThrow(/threads/);
     model.dispose();
-  });
-
-  it("full-parameter mode trains every weight with plain next-token loss ('text' examples)", async () => {
-    const model = LlamaForCausalLM.random({ ...cfg, tieWordEmbeddings: true }, { seed: 6 });
-    const n0 = tf.memory().numTensors;
-    const texts = [{ text: 'sshd[12]: Failed password for root' }, { text: 'GET /index.html HTTP/1.1 200' }];
-    const before = model.weights.embed.dataSync().slice();
-    const logs = await run(model, { tokenizer: tok, mode: 'full', maxSteps: 15, batchSize: 2, learningRate: 3e-3, seed: 1, weightDecay: 0.1 }, texts);
-    expect(logs[logs.length - 1].loss).toBeLessThan(logs[0].loss * 0.7);
-    const after = model.weights.embed.dataSync();
-    let changed = 0;
-    for (let i = 0; i < after.length; i++) if (after[i] !== before[i]) changed++;
-    expect(changed).toBeGreaterThan(0);
-    expect(tf.memory().numTensors).toBe(n0);
-    model.dispose();
+    again.dispose();
   });
 });

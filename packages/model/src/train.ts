@@ -7,6 +7,7 @@ import type { EncodedExample, TrainExample } from './data.ts';
 import { AdamW, clipByGlobalNorm, cosineWithWarmup } from './optim.ts';
 import { crossEntropyRows } from './ops.ts';
 import { Rng, mixSeed } from './rng.ts';
+import { backendInfo } from './backend.ts';
 import type { RngState } from './rng.ts';
 
 export interface TrainOptions {
@@ -63,8 +64,38 @@ export interface TrainCheckpoint {
   gradAccumSteps: number;
   totalSteps: number;
   dropoutRng: RngState;
+  /** What computed it: bit-identical resume holds only on the same backend, TF version, oneDNN and threads. */
+  compute?: CheckpointCompute;
   weights: { shape: number[]; data: number[] }[];
   optimizer: { t: number; m: number[][]; v: number[][] };
+}
+
+export interface CheckpointCompute {
+  backend: string;
+  tensorflowVersion: string | null;
+  onednn: boolean | null;
+  threads: number | null;
+}
+
+export function currentCompute(): CheckpointCompute {
+  const i = backendInfo();
+  return { backend: i.backend, tensorflowVersion: i.tensorflowVersion, onednn: i.onednn, threads: i.threads };
+}
+
+function describeCompute(c: CheckpointCompute): string {
+  return c.backend === 'tensorflow' ? `tensorflow (TF ${c.tensorflowVersion}, oneDNN ${c.onednn ? 'on' : 'off'}, ${c.threads} threads)` : c.backend;
+}
+
+/** Refuses a checkpoint written under other numerics: resuming there would silently break bit-exactness. */
+export function assertSameCompute(saved: CheckpointCompute | undefined, now: CheckpointCompute = currentCompute()): void {
+  if (!saved) return; // checkpoints from before compute was recorded
+  const keys: (keyof CheckpointCompute)[] = ['backend', 'tensorflowVersion', 'onednn', 'threads'];
+  const differ = keys.filter((k) => saved[k] !== now[k]);
+  if (differ.length === 0) return;
+  throw new Error(
+    `checkpoint was computed on ${describeCompute(saved)} but this process computes on ${describeCompute(now)} (${differ.join(', ')} differ); resuming would not be bit-identical. ` +
+      'Resume it where OPENSOC_TF_BACKEND, OPENSOC_THREADS and TF_ENABLE_ONEDNN_OPTS match, or start the run again.',
+  );
 }
 
 interface Resolved {
@@ -211,6 +242,7 @@ export class Trainer {
       gradAccumSteps: this.r.accum,
       totalSteps: this.r.totalSteps,
       dropoutRng: this.dropoutRng.state(),
+      compute: currentCompute(),
       weights: this.vars.map((v) => ({ shape: [...v.shape], data: Array.from(v.dataSync()) })),
       optimizer: this.optimizer.exportState(),
     };
@@ -227,6 +259,7 @@ export class Trainer {
     if (c.totalSteps !== this.r.totalSteps) mism.push('totalSteps');
     if (c.weights.length !== this.vars.length) mism.push('number of trainable tensors');
     if (mism.length) throw new Error(`checkpoint does not match this training run: ${mism.join(', ')}`);
+    assertSameCompute(c.compute);
     this.vars.forEach((v, i) => {
       const w = c.weights[i];
       if (w.data.length !== v.size) throw new Error(`checkpoint tensor ${i} has ${w.data.length} values, expected ${v.size}`);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { evaluatedDataset, goldLabels, TASKS, type DatasetRecord, type Prediction, type SweepContext, type Task, type TaskMetrics } from '@opensoc/contracts';
+import { evaluatedDataset, goldLabels, TASKS, significanceDirection, type DatasetRecord, type Prediction, type SweepContext, type Task, type TaskMetrics } from '@opensoc/contracts';
 import {
   getDatasetVersion, getRun, getSplit, getSweep, listFoldResults, listPredictionSets, listRuns, upsertComparisons, upsertLeaderboardEntries, upsertFoldResult, upsertPredictionSet, upsertRun,
   type Db, type NewLeaderboardEntry, type RunRow,
@@ -161,6 +161,7 @@ export async function aggregateSweep(deps: { db: Db; store: ArtifactStore }, ctx
       };
       const topAdj = adjust(vsTop);
       const baseAdj = adjust(vsBase);
+      const direction = (t: ReturnType<typeof mcnemarTest> | null, adj: number | null) => (t ? significanceDirection(t.b, t.c, adj) : null);
       scored.forEach((s, i) => {
         const folds = s.p.foldAccuracy.get(task) ?? [];
         const mean = folds.length ? folds.reduce((a, b) => a + b, 0) / folds.length : null;
@@ -174,13 +175,15 @@ export async function aggregateSweep(deps: { db: Db; store: ArtifactStore }, ctx
           macroF1: s.metrics.macroF1, macroF1Low: s.metrics.macroF1Interval?.low ?? null, macroF1High: s.metrics.macroF1Interval?.high ?? null,
           foldMean: mean, foldStd: std, parseFailures: s.metrics.parseFailures,
           pVsTop: vsTop[i]?.p ?? null, pVsTopAdjusted: topAdj[i], pVsBestBaseline: vsBase[i]?.p ?? null, pVsBestBaselineAdjusted: baseAdj[i],
+          vsTopDirection: direction(vsTop[i]!, topAdj[i]!), vsTopOnlyThis: vsTop[i]?.b ?? null, vsTopOnlyOther: vsTop[i]?.c ?? null,
+          vsBestBaselineDirection: direction(vsBase[i]!, baseAdj[i]!), vsBestBaselineOnlyThis: vsBase[i]?.b ?? null, vsBestBaselineOnlyOther: vsBase[i]?.c ?? null,
         });
         for (const [target, t, adj] of [[top, vsTop[i], topAdj[i]], [bestBaseline, vsBase[i], baseAdj[i]]] as const) {
           if (!t || !target) continue;
           comparisonRows.push({
             id: sha(`${ctx.sweepId}\n${s.p.run.id}\n${target.p.run.id}\n${task}\n${s.p.mode}\n${target.p.mode}\n${evalSet}`).slice(0, 24),
             sweepId: ctx.sweepId, runA: s.p.run.id, runB: target.p.run.id, task, mode: `${s.p.mode} vs ${target.p.mode}${evalSet === CV_EVAL_SET ? '' : ` on ${evalSet}`}`,
-            test: t.recommended === 'exact' ? 'mcnemar-exact' : 'mcnemar-chi2-cc', onlyA: t.b, onlyB: t.c, n: s.correct.length, pValue: t.p, pAdjusted: adj, adjustment: 'holm',
+            test: t.recommended === 'exact' ? 'mcnemar-exact' : 'mcnemar-chi2-cc', onlyA: t.b, onlyB: t.c, n: s.correct.length, pValue: t.p, pAdjusted: adj, adjustment: 'holm', direction: significanceDirection(t.b, t.c, adj),
           });
         }
         if (evalSet === CV_EVAL_SET && task === 'threatCategory' && s.p.run.family === 'lora' && (!best || s.metrics.accuracy > best.accuracy)) {

@@ -27,12 +27,18 @@ button{cursor:pointer}
 .badge.running{background:#fff8c5;border-color:#d4a72c}
 .badge.baseline{background:#eaeef2}
 .star{color:#9a6700;font-weight:700}
+.sig-worse{color:#cf222e;font-weight:700}.badge.below-majority{background:#ffebe9;border-color:#cf222e;color:#82071e}.badge.partial{background:#fff8c5;border-color:#d4a72c}
 .muted{color:var(--muted)}
 code,.hash{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.85em}
 dl.kv{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dl.kv dt{color:var(--muted)}dl.kv dd{margin:0}
 .charts{display:flex;flex-wrap:wrap;gap:1.5rem}
 figure{margin:0}figcaption{color:var(--muted);font-size:.85rem}
-.scroll{overflow-x:auto}
+.scroll{overflow-x:auto;max-width:100%}
+#leaderboard .entry{position:sticky;left:0;z-index:1;background:var(--bg);box-shadow:1px 0 0 var(--line)}
+#leaderboard thead .entry{background:var(--soft)}
+nav.tabs{display:flex;flex-wrap:wrap;gap:.25rem;margin:0 0 .6rem;border-bottom:1px solid var(--line)}
+nav.tabs a{padding:.3rem .75rem;border:1px solid transparent;border-bottom:none;border-radius:6px 6px 0 0;text-decoration:none}
+nav.tabs a[aria-current=page]{border-color:var(--line);background:var(--bg);color:var(--fg);font-weight:600;margin-bottom:-1px}
 progress{width:240px}
 .pager{margin:.75rem 0}
 `;

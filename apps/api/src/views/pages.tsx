@@ -1,7 +1,8 @@
-import { SPLIT_KINDS, TASKS } from '@opensoc/contracts';
+import { competitionRanks, RANKING_RULE, SPLIT_KINDS, TASKS } from '@opensoc/contracts';
 import type { CompareResult, DatasetVersionDetail, DatasetVersionSummary, SweepDetail, SweepSummary } from '../queries.ts';
 import { FAMILIES, MODES, SORT_KEYS, type LeaderboardQuery, type LeaderboardRow, type RunDetail } from '../schemas.ts';
 import { Layout } from './layout.tsx';
+import { BelowMajority, Partial, Sig, SignificanceLegend } from './marks.tsx';
 import { Heatmap, IntervalBar, LossCurve } from './svg.tsx';
 
 const enc = encodeURIComponent;
@@ -9,7 +10,11 @@ const f3 = (v: number | null | undefined) => (v === null || v === undefined || !
 const pct = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(1)}%`);
 export const fmtP = (p: number | null | undefined) => (p === null || p === undefined ? '–' : p < 0.001 ? '<0.001' : p.toFixed(3));
 const short = (h: string, n = 12) => h.slice(0, n);
-const SIG = 0.05;
+
+const TASK_LABELS: Record<string, string> = {
+  threatCategory: 'Threat category', mitreTechnique: 'ATT&CK technique', mitreTechniqueParent: 'Technique (parent)', mitreTactic: 'ATT&CK tactic', severity: 'Severity',
+};
+const sortKeyValue = (r: LeaderboardRow, sort: LeaderboardQuery['sort']) => (sort === 'accuracy' ? r.accuracy.value : sort === 'macroF1' ? r.macroF1.value : (r.foldMean ?? -1));
 
 export function qs(params: Record<string, string | number | undefined | null>): string {
   const u = new URLSearchParams();
@@ -26,12 +31,6 @@ export function Badge(props: { status: string }) {
 function PCell(props: { p: { raw: number | null; adjusted: number | null } }) {
   if (props.p.raw === null && props.p.adjusted === null) return <span class="muted">–</span>;
   return <>{fmtP(props.p.adjusted)}<br /><small class="muted">{`raw ${fmtP(props.p.raw)}`}</small></>;
-}
-
-function Sig(props: { row: LeaderboardRow }) {
-  const p = props.row.pVsBestBaseline.adjusted;
-  if (props.row.baseline || p === null || p >= SIG) return null;
-  return <span class="star" title={`better than the best baseline, p = ${fmtP(p)} after Holm`} aria-label="significantly better than the best baseline">★</span>;
 }
 
 export function HomePage() {
@@ -64,7 +63,7 @@ function Select(props: { name: string; label: string; options: readonly string[]
 
 export function LeaderboardPage(props: { q: LeaderboardQuery; items: LeaderboardRow[]; nextCursor: string | null }) {
   const { q } = props;
-  const filters = { dataset: q.dataset, sweep: q.sweep, task: q.task, splitKind: q.splitKind, mode: q.mode, family: q.family, evalSet: q.evalSet, limit: q.limit === 50 ? undefined : q.limit };
+  const filters = { dataset: q.dataset, sweep: q.sweep, task: q.task, splitKind: q.splitKind, mode: q.mode, family: q.family, evalSet: q.evalSet === 'cv' ? undefined : q.evalSet, limit: q.limit === 50 ? undefined : q.limit };
   const sortLink = (key: (typeof SORT_KEYS)[number]) => {
     const order = q.sort === key && q.order === 'desc' ? 'asc' : 'desc';
     return `/leaderboard${qs({ ...filters, sort: key, order })}`;
@@ -77,54 +76,58 @@ export function LeaderboardPage(props: { q: LeaderboardQuery; items: Leaderboard
       </th>
     );
   };
+  const task = q.task ?? 'threatCategory';
+  // Ranks are exact on the first page of a best-first listing; later pages do not know what came before.
+  const ranks = !q.cursor && q.order === 'desc' ? competitionRanks(props.items, (r) => sortKeyValue(r, q.sort)) : null;
   return (
     <Layout title="Leaderboard">
       <h1>Leaderboard</h1>
+      <nav class="tabs" aria-label="Task">
+        {TASKS.map((t) => <a href={`/leaderboard${qs({ ...filters, task: t, sort: q.sort === 'accuracy' ? undefined : q.sort, order: q.order === 'desc' ? undefined : q.order })}`} aria-current={t === task ? 'page' : undefined}>{TASK_LABELS[t] ?? t}</a>)}
+      </nav>
       <form class="filters" method="get" action="/leaderboard" aria-label="Filter the leaderboard">
+        <input type="hidden" name="task" value={task} />
         <label>Dataset<input type="text" name="dataset" value={q.dataset ?? ''} placeholder="name or name@hash" size={18} /></label>
         <label>Sweep<input type="text" name="sweep" value={q.sweep ?? ''} placeholder="sweep id" size={14} /></label>
-        <Select name="task" label="Task" options={TASKS} value={q.task} />
         <Select name="splitKind" label="Split" options={SPLIT_KINDS} value={q.splitKind} />
         <Select name="mode" label="Mode" options={MODES} value={q.mode} />
         <Select name="family" label="Family" options={FAMILIES} value={q.family} />
-        <label>Eval set<input type="text" name="evalSet" value={q.evalSet ?? ''} placeholder="cv" size={10} /></label>
+        <label>Eval set<input type="text" name="evalSet" value={q.evalSet ?? ''} placeholder="cv or a dataset name" size={14} /></label>
         <input type="hidden" name="sort" value={q.sort} />
         <input type="hidden" name="order" value={q.order} />
         <button type="submit">Filter</button>
-        <a href="/leaderboard">Reset</a>
+        <a href={`/leaderboard${qs({ task })}`}>Reset</a>
       </form>
       <p class="muted">
-        <span class="star">★</span> better than the best baseline at p &lt; 0.05 after Holm correction (paired McNemar on the same records).
-        Bars: point estimate and 95% interval. Click a column heading to sort.
+        <SignificanceLegend />
+        Bars: point estimate and 95% interval. Click a column heading to sort. Ranking: {RANKING_RULE}.
       </p>
       <div class="scroll">
         <table id="leaderboard">
-          <caption>{`${props.items.length} entries, sorted by ${q.sort} ${q.order === 'desc' ? 'descending' : 'ascending'}`}</caption>
+          <caption>{`${props.items.length} entries for ${TASK_LABELS[task] ?? task}, sorted by ${q.sort} ${q.order === 'desc' ? 'descending' : 'ascending'}`}</caption>
           <thead>
             <tr>
-              <th scope="col">Entry</th><th scope="col">Family</th><th scope="col">Task</th><th scope="col">Mode</th><th scope="col">Dataset</th>
-              <th scope="col">Split</th><th scope="col" class="num">n</th>
+              <th scope="col" class="entry">{ranks ? '# ' : ''}Entry</th>
               <SortTh k="accuracy" label="Accuracy" /><th scope="col">95% interval</th>
+              <th scope="col" class="num">p vs best baseline<br /><small>Holm</small></th><th scope="col" class="num">p vs top<br /><small>Holm</small></th>
               <SortTh k="macroF1" label="Macro-F1" /><SortTh k="foldMean" label="Fold mean ± sd" />
-              <th scope="col" class="num">p vs best baseline<br /><small>Holm</small></th><th scope="col" class="num">p vs top<br /><small>Holm</small></th><th scope="col">Reproduction</th>
+              <th scope="col">Mode</th><th scope="col" class="num">n</th><th scope="col">Dataset</th><th scope="col">Split</th><th scope="col">Reproduction</th>
             </tr>
           </thead>
           <tbody>
-            {props.items.map((r) => (
+            {props.items.map((r, i) => (
               <tr>
-                <th scope="row"><a href={r.links.html} class="run-link">{r.label}</a> <Sig row={r} /></th>
-                <td>{r.baseline ? <span class="badge baseline">{r.family}</span> : r.family}</td>
-                <td>{r.task}</td>
-                <td>{r.mode}</td>
-                <td><a href={`/datasets/${enc(r.dataset.name)}/versions/${r.dataset.hash}`}>{r.dataset.name}</a><span class="hash muted">@{short(r.dataset.hash, 8)}</span>{r.evalSet !== 'cv' ? <span class="muted"> → {r.evalSet}</span> : null}</td>
-                <td>{r.splitKind}</td>
-                <td class="num">{r.n}</td>
+                <th scope="row" class="entry">{ranks ? <span class="rank muted">{`${ranks[i]}. `}</span> : null}<a href={r.links.html} class="run-link">{r.label}</a> <Sig row={r} /> <BelowMajority row={r} /> <Partial row={r} />{r.baseline ? <> <span class="badge baseline">{r.family}</span></> : null}</th>
                 <td class="num">{pct(r.accuracy.value)}</td>
                 <td><IntervalBar value={r.accuracy.value} low={r.accuracy.low} high={r.accuracy.high} label="accuracy" /><br /><small class="muted">{pct(r.accuracy.low)}–{pct(r.accuracy.high)}</small></td>
-                <td class="num macro-f1">{f3(r.macroF1.value)}</td>
-                <td class="num">{r.foldMean === null ? '–' : `${pct(r.foldMean)} ± ${pct(r.foldStd)}`}</td>
                 <td class="num">{r.baseline ? <span class="muted">baseline</span> : <PCell p={r.pVsBestBaseline} />}</td>
                 <td class="num"><PCell p={r.pVsTop} /></td>
+                <td class="num macro-f1">{f3(r.macroF1.value)}</td>
+                <td class="num">{r.foldMean === null ? '–' : `${pct(r.foldMean)} ± ${pct(r.foldStd)}`}</td>
+                <td>{r.mode}</td>
+                <td class="num">{r.n}</td>
+                <td><a href={`/datasets/${enc(r.dataset.name)}/versions/${r.dataset.hash}`}>{r.dataset.name}</a><span class="hash muted">@{short(r.dataset.hash, 8)}</span>{r.evalSet !== 'cv' ? <span class="muted"> → {r.evalSet}</span> : null}</td>
+                <td>{r.splitKind}</td>
                 <td><Badge status={r.reproductionStatus} /></td>
               </tr>
             ))}
@@ -181,6 +184,8 @@ export function SweepPage(props: { sweep: SweepDetail; entries: LeaderboardRow[]
   const s = props.sweep;
   const forTask = props.entries.filter((e) => e.task === props.gridTask);
   const shown = forTask.slice(0, SWEEP_PAGE_ROWS);
+  // Entries are per evaluation set; ranks count within cross-validation and within each extra set.
+  const shownRanks = shown.map((r) => 1 + forTask.filter((x) => x.evalSet === r.evalSet && x.accuracy.value > r.accuracy.value).length);
   const runs = s.runs.slice(0, SWEEP_PAGE_RUNS);
   const allEntries = `/leaderboard${qs({ sweep: s.id, task: props.gridTask })}`;
   return (
@@ -197,7 +202,7 @@ export function SweepPage(props: { sweep: SweepDetail; entries: LeaderboardRow[]
       <h2>Accuracy by LoRA rank × alpha</h2>
       <form method="get" class="filters" aria-label="Choose the grid's task and mode">
         <Select name="task" label="Task" options={TASKS} value={props.gridTask} any="threatCategory" />
-        <Select name="mode" label="Mode" options={props.modes} value={props.gridMode ?? undefined} any="first" />
+        <Select name="mode" label="Mode" options={props.modes} value={props.gridMode ?? undefined} any="best" />
         <button type="submit">Show</button>
       </form>
       {props.grid ? (
@@ -209,12 +214,12 @@ export function SweepPage(props: { sweep: SweepDetail; entries: LeaderboardRow[]
       ) : <p>No LoRA runs with rank and alpha have leaderboard rows for this task yet.</p>}
       <h2>Entries ({props.gridTask})</h2>
       <p class="muted">{forTask.length > shown.length ? `The best ${shown.length} of ${forTask.length}. ` : ''}<a href={allEntries}>All entries of this sweep on the leaderboard</a></p>
-      <table>
-        <thead><tr><th scope="col">Entry</th><th scope="col">Family</th><th scope="col">Mode</th><th scope="col" class="num">Accuracy</th><th scope="col">95% interval</th><th scope="col" class="num">p vs best baseline (Holm)</th><th scope="col">Reproduction</th></tr></thead>
+      <table id="entries">
+        <thead><tr><th scope="col">#</th><th scope="col">Entry</th><th scope="col">Family</th><th scope="col">Mode</th><th scope="col" class="num">n</th><th scope="col" class="num">Accuracy</th><th scope="col">95% interval</th><th scope="col" class="num">p vs best baseline (Holm)</th><th scope="col">Reproduction</th></tr></thead>
         <tbody>
-          {shown.map((r) => (
+          {shown.map((r, i) => (
             <tr>
-              <th scope="row"><a href={r.links.html}>{r.label}</a> <Sig row={r} /></th><td>{r.family}</td><td>{r.mode}</td><td class="num">{pct(r.accuracy.value)}</td>
+              <td class="num">{shownRanks[i]}</td><th scope="row"><a href={r.links.html}>{r.label}</a> <Sig row={r} /> <BelowMajority row={r} /> <Partial row={r} /></th><td>{r.family}</td><td>{r.mode}</td><td class="num">{r.n}</td><td class="num">{pct(r.accuracy.value)}</td>
               <td><IntervalBar value={r.accuracy.value} low={r.accuracy.low} high={r.accuracy.high} label="accuracy" /></td>
               <td class="num">{r.baseline ? 'baseline' : fmtP(r.pVsBestBaseline.adjusted)}</td><td><Badge status={r.reproductionStatus} /></td>
             </tr>

@@ -9,6 +9,7 @@ import {
 } from '@opensoc/platform';
 import type { ArtifactStore } from '@opensoc/storage';
 import type { OrchestrationActivities, ReproductionPlan } from '@opensoc/workflows';
+import { publishBaseModel } from '../model-service.ts';
 
 export interface OrchestrationDeps { db: Db; store: ArtifactStore }
 
@@ -27,7 +28,10 @@ export function createOrchestrationActivities({ db, store }: OrchestrationDeps):
     prepareSweep: ({ sweepId, workflowId, spec, codeCommit }) => typed(async () => {
       const { dataset, testDataset, split } = await prepareDesign({ db, store }, spec);
       const foldCount = split.manifest.folds.length;
-      const baseModelKeys = spec.baseModel.kind === 'checkpoint' ? Array(foldCount).fill(`file:${spec.baseModel.path}`)
+      // Catalog / GGUF models go to S3 once (content-addressed); the key carries their sha256 into the lineage.
+      const published = await publishBaseModel(store, spec.baseModel).catch((e: Error) => { throw new InvalidInputError(e.message); });
+      const baseModelKeys = published ? Array(foldCount).fill(published)
+        : spec.baseModel.kind === 'checkpoint' ? Array(foldCount).fill(`file:${spec.baseModel.path}`)
         : spec.baseModel.kind === 's3' ? Array(foldCount).fill(`s3:${spec.baseModel.prefix}`) : [];
       const context: SweepContext = {
         sweepId, dataset: { name: dataset.name, hash: dataset.hash }, splitHash: split.hash, splitKind: split.manifest.spec.kind, foldCount, baseModelKeys, codeCommit,

@@ -1,20 +1,28 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Context, CancelledFailure } from '@temporalio/activity';
 import type { BaselineUnit, ClassificationMode, DatasetRecord, DatasetRef, LoraUnit, Prediction, SweepContext } from '@opensoc/contracts';
 import { canonicalJson } from '@opensoc/datasets';
-import { keywordRulesBaseline, majorityBaseline, tfidfLogRegBaseline, type BaselineClassifier } from '@opensoc/eval';
+import { keywordRulesBaseline, majorityBaseline, sigmaRulesBaseline, tfidfLogRegBaseline, type BaselineClassifier } from '@opensoc/eval';
 import {
-  LlamaForCausalLM, llama2Tokenizer, loraToPeftTensors, mergeLora, loraFromPeftTensors, loadAdapter, saveAdapter, saveCheckpoint, smallLlamaConfig, Trainer,
+  backendInfo, LlamaForCausalLM, llama2Tokenizer, loraToPeftTensors, mergeLora, loraFromPeftTensors, loadAdapter, saveAdapter, saveCheckpoint, smallLlamaConfig, Trainer,
   type TrainCheckpoint,
 } from '@opensoc/model';
 import { CV_EVAL_SET, datasetKey, loadDatasetRecords, loadSplit, predictionsKey, writePredictions } from '@opensoc/platform';
 import type { ArtifactStore } from '@opensoc/storage';
 import type { PredictionOutput, PretrainInput, TrainingActivities, UnitOutputs } from '@opensoc/workflows';
 import { decodeCheckpoint, encodeCheckpoint } from '../checkpoint-codec.ts';
-import { candidatesFrom, ensureBackend, INSTRUCTION, loadModelDir, localModelDir, predictRecords, trainingTarget, type LoadedModel } from '../model-service.ts';
+import { candidatesFrom, ensureBackend, formatterOf, loadModelDir, localModelDir, modelKeySha256, predictRecords, trainingExample, type LoadedModel } from '../model-service.ts';
+import { PRETRAINED_MODELS } from '@opensoc/model';
+
+/** base_model_name_or_path for adapters: the Hugging Face id of a catalog model, else the model key. */
+function adapterBaseName(key: string): string {
+  const sha = modelKeySha256(key);
+  const entry = Object.values(PRETRAINED_MODELS).find((e) => e.sha256 === sha);
+  return entry ? entry.hfModelId : key;
+}
 
 export interface TrainingOptions {
   /** Trainings run at once by this worker (one per device). */
@@ -23,6 +31,8 @@ export interface TrainingOptions {
   checkpointEvery?: number;
   /** Local cache of downloaded base models. */
   cacheDir?: string;
+  /** This worker serves the train-gpu queue: compute on @tensorflow/tfjs-node-gpu. */
+  gpu?: boolean;
 }
 
 interface Heartbeat { step: number; totalSteps: number; loss: number; checkpointKey: string | null; phase: string }
@@ -111,7 +121,7 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
   async function loadBase(ctx: SweepContext, fold: number): Promise<LoadedModel> {
     const key = ctx.baseModelKeys[fold] ?? ctx.baseModelKeys[0];
     if (!key) throw new Error('the sweep has no base model');
-    return loadModelDir(await localModelDir(store, key, cacheDir));
+    return loadModelDir(await localModelDir(store, key, cacheDir), { gpu: options.gpu });
   }
 
   async function writeAll(unit: { runId: string; fold: number }, byMode: Map<string, Prediction[]>, evalSet: string): Promise<PredictionOutput[]> {
@@ -123,12 +133,14 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
     return out;
   }
 
-  async function evaluateModel(m: LoadedModel, ctx: SweepContext, unit: { runId: string; fold: number; maxSequenceLength: number }, modes: ClassificationMode[]): Promise<PredictionOutput[]> {
+  async function evaluateModel(m: LoadedModel, ctx: SweepContext, unit: { runId: string; fold: number; maxSequenceLength: number; promptFormat?: LoraUnit['promptFormat'] }, modes: ClassificationMode[]): Promise<PredictionOutput[]> {
     const { train, evalSets } = await unitData(store, ctx, unit.fold);
     const candidates = candidatesFrom(train);
     const out: PredictionOutput[] = [];
     for (const set of evalSets) {
-      const byMode = await predictRecords(m, set.records, modes, candidates, unit.fold, unit.maxSequenceLength, (done) => Context.current().heartbeat({ phase: `evaluating ${set.name}`, done }));
+      const byMode = await predictRecords(m, set.records, modes, candidates, unit.fold, unit.maxSequenceLength, {
+        format: unit.promptFormat, onProgress: (done) => Context.current().heartbeat({ phase: `evaluating ${set.name}`, done }),
+      });
       out.push(...(await writeAll(unit, byMode, set.name)));
     }
     return out;
@@ -142,7 +154,7 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
       const corpusHash = sha(train.map((r) => r.log).sort().join('\n'));
       const key = `models/${sha(canonicalJson({ corpusHash, spec, tokenizer: 'llama2', maxSequenceLength: input.maxSequenceLength })).slice(0, 32)}`;
       if (await store.exists(`${key}/.complete`)) return { modelKey: key, cached: true };
-      await ensureBackend();
+      await ensureBackend({ gpu: options.gpu });
       const tokenizer = llama2Tokenizer();
       const config = smallLlamaConfig({
         vocabSize: tokenizer.vocabSize, hiddenSize: spec.hiddenSize, numHiddenLayers: spec.layers, numAttentionHeads: spec.heads, numKeyValueHeads: spec.kvHeads,
@@ -180,9 +192,10 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
       const { train } = await unitData(store, ctx, unit.fold);
       const m = await loadBase(ctx, unit.fold);
       try {
-        const examples = train.map((r) => ({ instruction: INSTRUCTION, input: r.log, output: trainingTarget(r) }));
+        const format = formatterOf(m, unit.promptFormat);
+        const examples = train.map((r) => trainingExample(format, r, unit.maxSequenceLength));
         const { lossCurve, resumedFromStep } = await runTraining(prefix, (resume) => new Trainer(m.model, examples, {
-          tokenizer: m.tokenizer, mode: 'lora', seed: unit.seed, epochs: unit.config.epochs, batchSize: unit.batchSize, learningRate: unit.config.learningRate,
+          tokenizer: format.tokenizer, mode: 'lora', seed: unit.seed, epochs: unit.config.epochs, batchSize: unit.batchSize, learningRate: unit.config.learningRate,
           warmupRatio: 0.05, weightDecay: 0, maxSeqLen: unit.maxSequenceLength, resumeFrom: resume,
           lora: { r: unit.config.rank, alpha: unit.config.alpha, dropout: unit.config.dropout, targetModules: unit.config.targetModules as never, useRslora: unit.config.rsLora },
         }), checkpointEvery);
@@ -191,13 +204,15 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
           const settings = m.model.loraSettings!;
           await saveAdapter(dir, {
             r: settings.r, loraAlpha: settings.alpha, loraDropout: settings.dropout, targetModules: [...settings.targetModules], useRslora: settings.useRslora,
-            baseModelNameOrPath: ctx.baseModelKeys[unit.fold] ?? '',
+            baseModelNameOrPath: adapterBaseName(ctx.baseModelKeys[unit.fold] ?? ''),
           } as never, loraToPeftTensors(m.model) as never);
+          // Lineage of the compute: backend, TensorFlow version, oneDNN and threads (bit-exactness depends on them).
+          writeFileSync(path.join(dir, 'compute.json'), JSON.stringify(backendInfo(), null, 2));
           await uploadDir(dir, adapterKey);
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
-        await store.putBytes(`${adapterKey}/.complete`, new TextEncoder().encode(JSON.stringify({ lossCurve })));
+        await store.putBytes(`${adapterKey}/.complete`, new TextEncoder().encode(JSON.stringify({ lossCurve, compute: backendInfo() })));
         return { adapterKey, lossCurve, resumedFromStep };
       } finally {
         m.model.dispose();
@@ -228,7 +243,7 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
           m.model.dispose();
         }
       }
-      const classifiers: Record<string, () => BaselineClassifier> = { majority: () => majorityBaseline, 'keyword-rules': () => keywordRulesBaseline, 'tfidf-logreg': () => tfidfLogRegBaseline() };
+      const classifiers: Record<string, () => BaselineClassifier> = { majority: () => majorityBaseline, 'keyword-rules': () => keywordRulesBaseline, 'tfidf-logreg': () => tfidfLogRegBaseline(), 'sigma-rules': () => sigmaRulesBaseline() };
       const { train, evalSets } = await unitData(store, ctx, unit.fold);
       const fitted = classifiers[unit.baseline]!().fit(train);
       const predictions: PredictionOutput[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatIssue } from '../validate.ts';
-import { importAccessLogFile } from './access-log.ts';
+import { importAccessLogFile, parseAccessLog } from './access-log.ts';
 import { fixture, scratchFile } from './importer-test-support.ts';
 
 describe('importAccessLogFile', () => {
@@ -18,5 +18,12 @@ describe('importAccessLogFile', () => {
     await f.cleanup();
     expect(res.errors.map(formatIssue)).toEqual(['a.log:2: field "request": not an access-log line (expected combined or common log format)']);
     expect(res.records).toEqual([]);
+  });
+});
+
+describe('parseAccessLog with unescaped quotes in the request', () => {
+  it('runs the request to the last quote before status and bytes', () => {
+    const [ev] = parseAccessLog('1.2.3.4 - - [16/Mar/2025:01:05:33] "GET /s?q="><script>alert(1)</script> HTTP/1.1" 400 0 "-" "Mozilla/5.0"');
+    expect(ev!.fields).toMatchObject({ method: 'GET', url: '/s?q="><script>alert(1)</script>', protocol: 'HTTP/1.1', status: '400', userAgent: 'Mozilla/5.0' });
   });
 });

@@ -5,11 +5,13 @@ import { numberedLines } from './line-input.ts';
 
 // host ident authuser [date] "request" status bytes ["referer" "user-agent"] (Apache/nginx combined, or common).
 const ACCESS = /^(\S+) (\S+) (\S+) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?(.*)$/;
+// Some writers leave quotes in the request unescaped: the request then runs to the last `" <status> <bytes>`.
+const LOOSE = /^(\S+) (\S+) (\S+) \[([^\]]+)\] "(.*)" (\d{3}) (\d+|-)(?: "([^"]*)" "([^"]*)")?(.*)$/;
 
 /** Parses Apache / nginx access logs (combined or common format); a line in neither is an error. */
 export function parseAccessLog(text: string, source = 'apache-access'): ParsedEvent[] {
   return numberedLines(text).map(({ line, text: l }) => {
-    const m = ACCESS.exec(l);
+    const m = ACCESS.exec(l) ?? LOOSE.exec(l);
     if (!m) throw new EventParseError('not an access-log line (expected combined or common log format)', { line, field: 'request' });
     const req = /^(\S+) (\S+)(?: (HTTP\/[\d.]+))?$/.exec(m[5]!);
     const dash = (s: string | undefined) => (s === '-' ? undefined : s);

@@ -19,14 +19,28 @@ export const EVENT_IMPORTERS = {
 export type EventFormat = keyof typeof EVENT_IMPORTERS;
 export const EVENT_FORMATS = Object.keys(EVENT_IMPORTERS) as EventFormat[];
 
-const tryParse = (parse: () => ParsedEvent[]): ParsedEvent | undefined => {
+const tryParse = (parse: () => ParsedEvent[]): ParsedEvent[] | undefined => {
   try {
     const events = parse();
-    return events.length === 1 ? events[0] : undefined;
+    return events.length > 0 ? events : undefined;
   } catch {
     return undefined;
   }
 };
+
+/**
+ * A burst whose lines mostly parse (one cut short, say): the lines that do, when they are at least
+ * half of them and all of one format.
+ */
+function mostLines(t: string): ParsedEvent[] {
+  const lines = t.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length < 2) return [];
+  for (const parse of [parseAccessLog, parseSyslog]) {
+    const events = lines.flatMap((l) => tryParse(() => parse(l)) ?? []);
+    if (events.length * 2 >= lines.length) return events;
+  }
+  return [];
+}
 
 /** `Key: value` lines (the study's and the generated corpus's Windows event blocks). */
 function keyValueBlock(log: string): ParsedEvent | undefined {
@@ -40,23 +54,31 @@ function keyValueBlock(log: string): ParsedEvent | undefined {
 }
 
 /**
- * Parses one raw log of any supported format into its fields (for classifiers that see only the
- * text, such as the Sigma baseline); undefined when no format fits.
+ * Parses a raw log of any supported format into its events and their fields (for classifiers
+ * that see only the text, such as the Sigma baseline): one event for most logs, several for a
+ * burst of syslog or access lines; empty when no format fits.
  */
-export function parseEventText(log: string): ParsedEvent | undefined {
+export function parseEventsText(log: string): ParsedEvent[] {
   const t = log.trim();
-  if (t.startsWith('<')) return tryParse(() => parseWindowsXml(t));
+  if (t.startsWith('<')) return tryParse(() => parseWindowsXml(t)) ?? [];
   if (t.startsWith('{')) {
     let o: Record<string, unknown>;
     try {
       o = JSON.parse(t) as Record<string, unknown>;
     } catch {
-      return undefined;
+      return [];
     }
-    if ('eventSource' in o && 'eventName' in o) return tryParse(() => parseCloudTrail(t));
-    if ('winlog' in o || 'Event' in o || 'EventID' in o) return tryParse(() => parseWindowsJson(t));
-    if ('ts' in o) return tryParse(() => parseZeek(t));
-    return undefined;
+    if ('eventSource' in o && 'eventName' in o) return tryParse(() => parseCloudTrail(t)) ?? [];
+    if ('winlog' in o || 'Event' in o || 'EventID' in o) return tryParse(() => parseWindowsJson(t)) ?? [];
+    if ('ts' in o) return tryParse(() => parseZeek(t)) ?? [];
+    return [];
   }
-  return tryParse(() => parseAccessLog(t)) ?? tryParse(() => parseSyslog(t)) ?? keyValueBlock(t);
+  const kv = keyValueBlock(t);
+  return tryParse(() => parseAccessLog(t)) ?? tryParse(() => parseSyslog(t)) ?? (kv ? [kv] : mostLines(t));
+}
+
+/** The event of a single-event log, undefined when the text is not one event of a supported format. */
+export function parseEventText(log: string): ParsedEvent | undefined {
+  const events = parseEventsText(log);
+  return events.length === 1 ? events[0] : undefined;
 }

@@ -45,8 +45,9 @@ function fromEvtxJson(o: Record<string, unknown>): { header: WindowsHeader; data
     for (const [k, v] of Object.entries(block)) {
       if (k === '#attributes') continue;
       // UserData nests one element (e.g. LogFileCleared) holding the fields.
-      if (isObject(v) && block === e.UserData) for (const [k2, v2] of Object.entries(v)) k2 !== '#attributes' && (data[k2] = v2);
-      else data[k] = v;
+      if (isObject(v) && block === e.UserData) {
+        for (const [k2, v2] of Object.entries(v)) if (k2 !== '#attributes') data[k2] = v2;
+      } else data[k] = v;
     }
   }
   return {

@@ -17,6 +17,12 @@ export interface EncodeOptions {
   addBos?: boolean;
   /** Append the EOS token (default false). */
   addEos?: boolean;
+  /**
+   * Match special-token text ("<|im_start|>") as the special token for this call, e.g. for the parts
+   * of a chat template the template itself wrote (never for untrusted content). Default: the
+   * tokenizer's own setting.
+   */
+  parseSpecialTokens?: boolean;
 }
 
 export interface DecodeOptions {
@@ -119,7 +125,8 @@ export function hfTokenizer(
     padId,
     vocabSize: maxId + 1,
     encode(text, opts) {
-      const ids = text.length === 0 ? [] : encoder.encode(text, { add_special_tokens: false }).ids.slice();
+      const enc = opts?.parseSpecialTokens ? tok : encoder;
+      const ids = text.length === 0 ? [] : enc.encode(text, { add_special_tokens: false }).ids.slice();
       return withSpecials(ids, bosId, eosId, opts);
     },
     decode(ids, opts) {

@@ -2,8 +2,8 @@ import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import type { Db } from '@opensoc/db';
 import { TASKS } from '@opensoc/contracts';
-import { ApiError } from './errors.ts';
-import { queryCompare, queryDatasets, queryDatasetVersion, queryLeaderboard, queryRun, querySweep, querySweeps, sweepEntries, type Presign, type SweepDetail } from './queries.ts';
+import { ApiError, fromZod } from './errors.ts';
+import { bestMode, DEFAULT_TASK, queryCompare, queryDatasets, queryDatasetVersion, queryLeaderboard, queryRun, querySweep, querySweeps, sweepEntries, type Presign, type SweepDetail } from './queries.ts';
 import { compareQuerySchema, datasetNameSchema, datasetVersionParamSchema, idSchema, leaderboardQuerySchema, type LeaderboardRow } from './schemas.ts';
 import { ErrorPage } from './views/layout.tsx';
 import {
@@ -15,12 +15,10 @@ function formQuery(c: Context): Record<string, string> {
   return Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ''));
 }
 
+/** Parses a page's query or path value; a failure is the same 400 as the API's (fromZod), shown as a page. */
 function parseOr400<T extends z.ZodType>(schema: T, value: unknown, where: 'query' | 'path'): z.output<T> {
   const r = schema.safeParse(value);
-  if (!r.success) {
-    const errors = r.error.issues.map((i) => ({ name: i.path.map(String).join('.') || (where === 'path' ? 'id' : '(query)'), in: where, reason: i.message }));
-    throw new ApiError(400, `invalid ${where} parameter: ${[...new Set(errors.map((e) => e.name))].join(', ')}`, errors, 'invalid-parameters');
-  }
+  if (!r.success) throw fromZod(r.error, where, where === 'path' ? 'id' : '(query)');
   return r.data;
 }
 
@@ -58,7 +56,7 @@ export function rankAlphaGrid(sweep: SweepDetail, entries: LeaderboardRow[], tas
 
 const PAGE_MAX_ROWS = 100;
 
-/** The reviewers' pages: server-rendered HTML, readable without JavaScript, linked from `/`. */
+/** The reviewers' pages (routes; the components are in views/): server-rendered HTML, readable without JavaScript, linked from `/`. */
 export function registerPages(app: Hono<any, any, any>, deps: { db: Db; presign: Presign }): void {
   const { db, presign } = deps;
   const html = (c: Context, node: unknown, status: 200 | 400 | 404 = 200) => c.html(`<!doctype html>${String(node)}`, status);
@@ -68,7 +66,8 @@ export function registerPages(app: Hono<any, any, any>, deps: { db: Db; presign:
   app.get('/leaderboard', async (c) => {
     const parsed = parseOr400(leaderboardQuerySchema, formQuery(c), 'query');
     // Pages stay under 200 KB: at most 100 rows (the JSON API allows 200).
-    const q = { ...parsed, limit: Math.min(parsed.limit, PAGE_MAX_ROWS) };
+    // One task and one evaluation set at a time: ranking entries of different ones together means nothing.
+    const q = { ...parsed, task: parsed.task ?? DEFAULT_TASK, evalSet: parsed.evalSet ?? 'cv', limit: Math.min(parsed.limit, PAGE_MAX_ROWS) };
     const r = await queryLeaderboard(db, q);
     return html(c, <LeaderboardPage q={q} items={r.items} nextCursor={r.nextCursor} />);
   });
@@ -83,7 +82,7 @@ export function registerPages(app: Hono<any, any, any>, deps: { db: Db; presign:
     const q = formQuery(c);
     const task = (TASKS as readonly string[]).includes(q.task ?? '') ? q.task! : 'threatCategory';
     const modes = [...new Set(entries.filter((e) => !e.baseline).map((e) => e.mode))].sort();
-    const mode = q.mode && modes.includes(q.mode) ? q.mode : (modes[0] ?? null);
+    const mode = q.mode && modes.includes(q.mode) ? q.mode : bestMode(entries, task);
     const grid = mode ? rankAlphaGrid(sweep, entries, task, mode) : null;
     return html(c, <SweepPage sweep={sweep} entries={entries} grid={grid} gridTask={task} gridMode={mode} modes={modes} />);
   });

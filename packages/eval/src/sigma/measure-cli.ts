@@ -1,0 +1,83 @@
+/**
+ * Measures the sigma-rules baseline on dataset files: how many records parse, how many any rule
+ * matches (coverage), and tactic / technique accuracy; optionally the other baselines under
+ * template-grouped 5-fold CV on raw and compact text, for comparison on the same records.
+ *   npx tsx packages/eval/src/sigma/measure-cli.ts [--cv] <dataset.jsonl | opensoc-ai.json> ...
+ */
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { goldLabels } from '@opensoc/contracts';
+import type { DatasetRecord, Task } from '@opensoc/contracts';
+import { importOpenSocAiFile, materializeSplit, parseEventsText, readJsonlDataset, renderCompactLog } from '@opensoc/datasets';
+import { keywordRulesBaseline, majorityBaseline, tfidfLogRegBaseline } from '../baselines.ts';
+import type { BaselineClassifier } from '../baselines.ts';
+import type { TaskLabels } from '../format.ts';
+import { NO_MATCH_LABELS, ruleLabels, sigmaRulesBaseline } from './baseline.ts';
+import { SigmaEngine } from './engine.ts';
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { cv: { type: 'boolean', default: false } } });
+
+async function load(path: string): Promise<DatasetRecord[]> {
+  if (path.endsWith('.jsonl')) return readJsonlDataset(path);
+  const res = await importOpenSocAiFile(path);
+  if (res.errors.length > 0) throw new Error(res.errors.map((e) => e.message).join('\n'));
+  return res.records;
+}
+
+/** Share of records labelled for a task whose prediction is one of the gold labels. */
+function accuracy(records: readonly DatasetRecord[], predicted: readonly TaskLabels[], task: Task): { correct: number; n: number } {
+  let correct = 0;
+  let n = 0;
+  records.forEach((r, i) => {
+    const gold = goldLabels(r, task);
+    if (!gold) return;
+    n++;
+    if (gold.includes(predicted[i]![task])) correct++;
+  });
+  return { correct, n };
+}
+
+const pct = (a: { correct: number; n: number }) => `${((100 * a.correct) / Math.max(1, a.n)).toFixed(1)}% (${a.correct}/${a.n})`;
+
+function crossValidate(records: readonly DatasetRecord[], baseline: BaselineClassifier, text: (log: string) => string): TaskLabels[] {
+  const { manifest } = materializeSplit(records, { kind: 'template-grouped-kfold', k: 5, seed: 1 });
+  const byId = new Map(records.map((r, i) => [r.id, i]));
+  const out: TaskLabels[] = new Array(records.length);
+  for (const fold of manifest.folds) {
+    const train = fold.trainIds.map((id) => records[byId.get(id)!]!).map((r) => ({ ...r, log: text(r.log) }));
+    const test = fold.testIds.map((id) => records[byId.get(id)!]!);
+    const predicted = baseline.fit(train).predict(test.map((r) => text(r.log)));
+    fold.testIds.forEach((id, j) => (out[byId.get(id)!] = predicted[j]!));
+  }
+  return out;
+}
+
+const sigma = sigmaRulesBaseline();
+for (const path of positionals) {
+  const records = await load(path);
+  const logs = records.map((r) => r.log);
+  const started = performance.now();
+  const parsed = logs.filter((l) => parseEventsText(l).length > 0).length;
+  const matches = logs.map((l) => sigma.engine.matchLog(l));
+  const predicted = matches.map((m) => { const best = SigmaEngine.best(m); return best ? ruleLabels(best) : { ...NO_MATCH_LABELS }; });
+  const matched = matches.filter((m) => m.length > 0).length;
+  const attack = records.filter((r) => r.threatCategory !== 'benign');
+  const benignFlagged = records.filter((r, i) => r.threatCategory === 'benign' && predicted[i]!.threatCategory !== 'benign').length;
+  console.log(`\n## ${basename(path)}: ${records.length} records (${attack.length} attack)`);
+  console.log(`parsed by an importer: ${parsed} (${((100 * parsed) / records.length).toFixed(1)}%)`);
+  console.log(`sigma-rules coverage (any rule matches): ${matched} (${((100 * matched) / records.length).toFixed(1)}%); benign records flagged: ${benignFlagged}`);
+  console.log(`sigma-rules accuracy: tactic ${pct(accuracy(records, predicted, 'mitreTactic'))}, technique ${pct(accuracy(records, predicted, 'mitreTechnique'))}, parent technique ${pct(accuracy(records, predicted, 'mitreTechniqueParent'))}, category ${pct(accuracy(records, predicted, 'threatCategory'))}  [${((performance.now() - started) / 1000).toFixed(1)} s]`);
+  const onAttack = (task: Task) => accuracy(attack, predicted.filter((_, i) => records[i]!.threatCategory !== 'benign'), task);
+  console.log(`sigma-rules on attack records only: tactic ${pct(onAttack('mitreTactic'))}, technique ${pct(onAttack('mitreTechnique'))}`);
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  console.log(`median length: raw ${median(logs.map((l) => l.length))} chars, compact ${median(logs.map((l) => renderCompactLog(l).length))} chars`);
+  if (!values.cv) continue;
+  const baselines: BaselineClassifier[] = [majorityBaseline, keywordRulesBaseline, tfidfLogRegBaseline()];
+  for (const b of baselines) {
+    for (const [name, text] of [['raw', (l: string) => l], ['compact', renderCompactLog]] as const) {
+      const t0 = performance.now();
+      const p = crossValidate(records, b, text);
+      console.log(`${b.name} (${name} text, template-grouped 5-fold): tactic ${pct(accuracy(records, p, 'mitreTactic'))}, technique ${pct(accuracy(records, p, 'mitreTechnique'))}, category ${pct(accuracy(records, p, 'threatCategory'))}  [${((performance.now() - t0) / 1000).toFixed(1)} s]`);
+    }
+  }
+}
