@@ -1,14 +1,13 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepSpecSchema, type DatasetRecord } from '@opensoc/contracts';
 import { importOpenSocAiFile } from '@opensoc/datasets';
 import { planSweep, pushRecords, type SweepPlan } from '@opensoc/platform';
 import { bundledCorpus, corpusSample } from './support/corpus.ts';
-import { testPlatform, trainingWorkerEnv, type TestPlatform } from './support/platform.ts';
+import { testPlatform, type TestPlatform } from './support/platform.ts';
+import { runCli } from './support/cli.ts';
 import { repoRoot } from './support/services.ts';
 
 let p: TestPlatform;
@@ -19,16 +18,7 @@ const hasStudy = existsSync(path.join(studyDir, 'soc_train.json'));
 const sample = corpusSample(4);
 const hashes: Record<string, string> = {};
 
-async function opensoc(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, ...trainingWorkerEnv(p), DATABASE_URL: p.databaseUrl };
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps/cli/src/main.ts'), ...args], { cwd: repoRoot, env, maxBuffer: 16 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const opensoc = (...args: string[]) => runCli(p, ...args);
 
 const push = async (name: string, records: DatasetRecord[]) => {
   hashes[name] = (await pushRecords({ db: p.db.db, store: p.store }, records, { name })).hash;
@@ -75,7 +65,7 @@ describe('sweep start checks the spec against the stored data before anything st
     expect(text.stdout).toMatch(new RegExp(`soc-corpus@${hashes['soc-corpus']!.slice(0, 12)}`));
     expect(text.stdout).toMatch(/units {7}30: 18 LoRA \(6 configs x 1 seed x 3 folds\) \+ 12 baseline/);
     if (hasStudy) {
-      const m = /opensoc-ai-eval@[0-9a-f]{12}, 50 records\) overlaps the training dataset: \d+ same ids, \d+ identical logs, (\d+) sharing a log template/.exec(text.stdout);
+      const m = /opensoc-ai-eval@[0-9a-f]{12}, 50 records\) overlaps the training data: \d+ same ids, \d+ identical logs, (\d+) sharing a log template/.exec(text.stdout);
       expect(m).not.toBeNull();
       expect(Number(m![1])).toBeGreaterThanOrEqual(15);
     }

@@ -120,7 +120,7 @@ dataset.command('import').argument('<files...>', 'input files, e.g. soc_train.js
     });
   });
 dataset.command('split').argument('<ref>', 'NAME[@VERSION]')
-  .addOption(new Option('--kind <kind>').choices(['template-grouped-kfold', 'stratified-kfold', 'leave-sources-out', 'fixed']).default('template-grouped-kfold'))
+  .addOption(new Option('--kind <kind>').choices(['template-grouped-kfold', 'stratified-kfold', 'random-kfold', 'source-grouped-kfold', 'leave-sources-out', 'fixed']).default('template-grouped-kfold'))
   .option('--k <k>', 'folds', '5').option('--seed <n>', 'seed', '1').option('--test-sources <list>', 'comma list (leave-sources-out)')
   .option('--test-ids-from <ref>', 'fixed split: the test set is the ids of this other dataset version (e.g. an imported eval file)')
   .addOption(jsonOption).description('materialize and store a split manifest and show its train/test leakage per fold')

@@ -3,7 +3,8 @@ import { z } from 'zod';
 export const SPLIT_KINDS = ['stratified-kfold', 'template-grouped-kfold', 'leave-sources-out', 'fixed', 'random-kfold', 'source-grouped-kfold', 'holdout'] as const;
 export type SplitKind = (typeof SPLIT_KINDS)[number];
 
-export const splitSpecSchema = z.discriminatedUnion('kind', [
+/** The splits a spec may write (its legacy `split` field). */
+const specSplitVariants = [
   z.object({ kind: z.literal('stratified-kfold'), k: z.number().int().min(2).max(50), seed: z.number().int().default(1) }).strict(),
   z.object({ kind: z.literal('template-grouped-kfold'), k: z.number().int().min(2).max(50), seed: z.number().int().default(1) }).strict(),
   z.object({ kind: z.literal('leave-sources-out'), testSources: z.array(z.string().min(1)).min(1), seed: z.number().int().default(1) }).strict(),
@@ -12,6 +13,10 @@ export const splitSpecSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('random-kfold'), k: z.number().int().min(2).max(50), seed: z.number().int().default(1) }).strict(),
   /** k-fold with every source in one fold: a model is always tested on sources it never saw. */
   z.object({ kind: z.literal('source-grouped-kfold'), k: z.number().int().min(2).max(50), seed: z.number().int().default(1) }).strict(),
+] as const;
+
+/** The split of a holdout design, materialized from `evaluation` (never written in a spec). */
+const holdoutSplitVariant =
   /**
    * Train on the manifest's dataset (optionally only some of its sources), test on every record
    * of another version (`testDatasetHash`): the cross-source design, one fold.
@@ -22,8 +27,11 @@ export const splitSpecSchema = z.discriminatedUnion('kind', [
     trainSources: z.array(z.string().min(1)).min(1).optional(),
     excludeTrainSources: z.array(z.string().min(1)).min(1).optional(),
     seed: z.number().int().default(1),
-  }).strict(),
-]);
+  }).strict();
+
+export const splitSpecSchema = z.discriminatedUnion('kind', [...specSplitVariants, holdoutSplitVariant]);
+/** The legacy `split` field of a sweep spec: any split but a holdout one. */
+export const specSplitSchema = z.discriminatedUnion('kind', [...specSplitVariants]);
 export type SplitSpec = z.infer<typeof splitSpecSchema>;
 
 /** One fold of a materialized split: record ids, sorted. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { datasetRefSchema, evaluationFromSplit, evaluationSchema, splitSpecSchema, type Evaluation } from './split.ts';
+import { datasetRefSchema, evaluationFromSplit, evaluationSchema, specSplitSchema, type Evaluation } from './split.ts';
 import { TASK_QUEUES } from './temporal.ts';
 
 export const LORA_TARGET_MODULES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
@@ -69,7 +69,7 @@ export const sweepSpecSchema = z
     /** How the sweep is evaluated: k-fold cv, holdout (train on A, test on B) or a fixed split. */
     evaluation: evaluationSchema.optional(),
     /** Legacy form of a cv or fixed design (e.g. {kind: template-grouped-kfold, k: 5}); read as `evaluation`. */
-    split: splitSpecSchema.optional(),
+    split: specSplitSchema.optional(),
     /** Removed: it evaluated each fold's model on another set. Use evaluation: {kind: holdout, testOn: REF}. */
     extraEvalSets: z.array(datasetRefSchema).max(0, 'extraEvalSets was removed: to test on another dataset, use evaluation: {kind: holdout, testOn: NAME@VERSION} (trains on all of the training data)').optional(),
     baseModel: baseModelSchema.default(DEFAULT_BASE_MODEL),
@@ -101,7 +101,6 @@ export const sweepSpecSchema = z
     }
     if (s.evaluation !== undefined && s.split !== undefined) ctx.addIssue({ code: 'custom', path: ['split'], message: 'give evaluation or the legacy split, not both' });
     if (s.evaluation === undefined && s.split === undefined) ctx.addIssue({ code: 'custom', path: ['evaluation'], message: 'is required, e.g. {kind: cv, k: 5, strategy: template-grouped}' });
-    if (s.split?.kind === 'holdout') ctx.addIssue({ code: 'custom', path: ['split', 'kind'], message: 'use evaluation: {kind: holdout, testOn: NAME@VERSION}' });
   }, {
     // Also when other fields failed, so a spec lacking both dataset and evaluation hears about both at once.
     when: (payload) => payload.value !== null && typeof payload.value === 'object' && !Array.isArray(payload.value),

@@ -129,3 +129,39 @@ describe('validateRecords', () => {
     expect(report.errors.map(formatIssue)).toEqual(['mem:2: field "mitreTechnique": must be an ATT&CK id like T1110 or T1110.001', 'mem:3: field "id": duplicate id "a" (first on line 1)']);
   });
 });
+
+describe('partial and multi-label records', () => {
+  it('names file, line and field for the new fields', async () => {
+    const lines = [
+      line({ ...rec('a'), severity: null, unknownLabels: { severity: 'not labelled by the publisher' }, provenance: { origin: 'imported', tool: 't', file: 'host.evtx', eventId: '4711' } }),
+      line({ ...rec('b'), severity: null }),
+      line({ ...rec('c'), mitreTechniques: ['T1110.001', 'T99'] }),
+      line({ ...rec('d'), mitreTactics: ['execution', 'credential-access'] }),
+      line({ ...rec('e'), unknownLabels: { severity: 'x' } }),
+      line({ ...rec('f'), unknownLabels: { colour: 'x' } }),
+    ];
+    const report = await validateJsonlFile(await file('partial.jsonl', lines.join('\n')));
+    expect(report.errors.map(formatIssue)).toEqual([
+      'partial.jsonl:2: field "severity": is required; if it is unknown, give the reason in unknownLabels.severity',
+      'partial.jsonl:3: field "mitreTechniques.1": must be an ATT&CK id like T1110 or T1110.001',
+      'partial.jsonl:4: field "mitreTactics.0": must start with the primary mitreTactic (credential-access)',
+      'partial.jsonl:5: field "unknownLabels.severity": must be absent when severity is set',
+      expect.stringMatching(/^partial\.jsonl:6: field "unknownLabels\.colour": /),
+    ]);
+    expect(report.validRecords).toBe(1);
+  });
+
+  it.skipIf(!hasAttackTable)('checks every technique of a multi-technique record and its tactics against ATT&CK', () => {
+    const report = validateRecords([
+      { ...rec('a'), mitreTechnique: 'T1059.001', mitreTechniques: ['T1059.001', 'T1027'], mitreTactic: 'execution', mitreTactics: ['execution', 'defense-evasion'] },
+      { ...rec('b'), mitreTechnique: 'T1059.001', mitreTechniques: ['T1059.001', 'T1999'], mitreTactic: 'execution' },
+      { ...rec('c'), mitreTechnique: 'T1059.001', mitreTechniques: ['T1059.001', 'T1027'], mitreTactic: 'execution', mitreTactics: ['execution', 'impact'] },
+    ], { attack, file: 'm.jsonl' });
+    expect(report.errors.map(formatIssue)).toEqual([
+      'm.jsonl:2: field "mitreTechniques.1": T1999 is not in the ATT&CK table',
+      expect.stringMatching(/^m\.jsonl:3: field "mitreTactics\.1": "impact" is not a tactic of any of T1059\.001, T1027/),
+    ]);
+    const warned = validateRecords([{ ...rec('b'), mitreTechnique: 'T1059.001', mitreTechniques: ['T1059.001', 'T1999'], mitreTactic: 'execution' }], { attack, file: 'm.jsonl', onUnknownTechnique: 'warn' });
+    expect(warned).toMatchObject({ ok: true, warningCount: 1 });
+  });
+});

@@ -121,6 +121,8 @@ describe('partial and multi-label imports', () => {
     // Several techniques and tactics, names and ids mixed.
     { event: { id: 'e-2', msg: 'EventID: 4104 ScriptBlockText: IEX (New-Object Net.WebClient)' }, attack: { technique: ['T1059.001', 'T1027', 'T1059.001'], tactic: 'Execution; defense-evasion' }, sev: 'hi', origin: 'win/host2.evtx' },
     { event: { id: 'e-3', msg: 'EventID: 4624 logon ok' }, label: 'benign', sev: 'lo', origin: 'win/host2.evtx' },
+    // Given, but as N/A or empty: the reason says so.
+    { event: { id: 'e-4', msg: 'EventID: 4688 cmd.exe' }, label: '', attack: { technique: 'N/A', tactic: 'execution' }, sev: 'lo', origin: 'win/host2.evtx' },
   ];
   const request = (over: Record<string, unknown> = {}) => ({
     mapping: {
@@ -137,13 +139,14 @@ describe('partial and multi-label imports', () => {
     const [a, b, c] = res.records;
     expect(a).toMatchObject({
       mitreTechnique: null, mitreTactic: 'defense-evasion', severity: null, threatCategory: null, threatType: null,
-      unknownLabels: { mitreTechnique: 'empty in the input (column "attack.technique")', severity: 'empty in the input (column "sev")', threatCategory: 'empty in the input (column "label")', threatType: 'not labelled by the publisher' },
+      unknownLabels: { mitreTechnique: 'not labelled by the publisher', severity: 'not labelled by the publisher', threatCategory: 'not labelled by the publisher', threatType: 'not labelled by the publisher' },
       provenance: { origin: 'imported', tool: 'generic-importer', file: 'win/host1.evtx', eventId: 'e-1' },
     });
     expect(b).toMatchObject({ mitreTechnique: 'T1059.001', mitreTechniques: ['T1059.001', 'T1027'], mitreTactic: 'execution', mitreTactics: ['execution', 'defense-evasion'], severity: 'HIGH' });
     expect(c).toMatchObject({ threatCategory: 'benign', mitreTechnique: null, mitreTactic: null, severity: 'LOW' });
     expect(c!.threatType).toBe('benign'); // the input's category text, as before
     expect(c!.unknownLabels).toBeUndefined();
+    expect(res.records[3]!.unknownLabels).toEqual({ threatCategory: 'empty in the input (column "label")', mitreTechnique: '"N/A" in the input (column "attack.technique")', threatType: 'not labelled by the publisher' });
   });
 
   it('names file, line and field for bad labels, and checks every technique against ATT&CK (reject or warn)', async () => {

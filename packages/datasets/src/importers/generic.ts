@@ -95,9 +95,9 @@ export function mapRow(get: Lookup, line: number, file: string, options: Generic
     return v === undefined || v === null ? undefined : typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v);
   };
   const translate = (field: ValueMappedField, value: string) => maps[field]?.[value] ?? maps[field]?.[value.trim()] ?? value;
-  /** Why a label is absent: not mapped at all, or mapped but empty in this row. */
+  /** Why a label is absent: not mapped or not in this row (the user's reason), or given as empty or N/A. */
   const absent = (field: LabelField & MappedField, value?: string) =>
-    m[field] === undefined ? (options.unknownReason ?? DEFAULT_UNKNOWN_REASON) : value !== undefined && value.trim() !== '' ? `"${value.trim()}" in the input (column "${m[field]}")` : `empty in the input (column "${m[field]}")`;
+    value === undefined ? (options.unknownReason ?? DEFAULT_UNKNOWN_REASON) : value.trim() !== '' ? `"${value.trim()}" in the input (column "${m[field]}")` : `empty in the input (column "${m[field]}")`;
 
   const log = text('log') ?? '';
   const rawCategory = text('threatCategory');
