@@ -6,7 +6,7 @@ import YAML from 'yaml';
 import { RANKING_RULE, splitSpecSchema, TASKS, type DatasetRecord, type SweepSpec, type Task } from '@opensoc/contracts';
 import { getSweep, listDatasetVersions, listLeaderboard, listReproductions, listRuns, listSweeps } from '@opensoc/db';
 import { SERVICE_NAMES, connectionInfo, defaultServicesConfig, serviceStatus, startAll, stopAll } from '@opensoc/local-services';
-import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, openPlatform, parseSweepSpec, planSweep, formatPlan, readSpecFile, type SpecLocator, pushDataset, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
+import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, openPlatform, parseSweepSpec, planSweep, formatPlan, readSpecFile, type SpecLocator, pushDataset, startReproduction, type ReproductionVerdict, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
 import { ApiError, createApiToken, createApp, jsonLogger, listen } from '@opensoc/api';
 import { formatIssue, importOpenSocAiFile, loadAttackTable } from '@opensoc/datasets';
 import { classifyCommand } from './classify.ts';
@@ -206,10 +206,9 @@ program.command('reproduce').argument('<entry>', 'leaderboard entry id').option(
     const workers = embedded || o.wait ? await localWorkers(p) : null;
     try {
       const client = await p.connectTemporal();
-      const reproductionId = `${entry}-${Date.now().toString(36)}`;
-      const handle = await client.workflow.start('reproduceWorkflow', { taskQueue: 'opensoc-orchestration', workflowId: `reproduce/${reproductionId}`, args: [{ reproductionId, entryId: entry, tolerance, taskQueue: 'train-cpu' }] });
+      const { reproductionId, handle } = await startReproduction(client, entry, tolerance);
       if (!embedded && !o.wait) return out(o.json, { reproductionId }, () => `started reproduction ${reproductionId}`);
-      const v = (await handle.result()) as { reproduced: boolean; original: number; rerun: number; difference: number };
+      const v = (await handle.result()) as ReproductionVerdict;
       out(o.json, v, () => `${v.reproduced ? 'REPRODUCED' : 'NOT REPRODUCED'}: original ${pct(v.original).trim()}, re-run ${pct(v.rerun).trim()}, difference ${(100 * v.difference).toFixed(2)} points (tolerance ${(100 * tolerance).toFixed(2)})`);
       if (!v.reproduced) throw new CliError('not reproduced', EXIT.failed);
     } finally {
@@ -244,11 +243,7 @@ program.command('serve').description('serve the leaderboard API and pages (write
         throw e instanceof InvalidInputError || e instanceof NotFoundError ? new ApiError(400, e.message) : e;
       }),
       cancelSweep: async (id) => { await client.workflow.getHandle(id).cancel(); },
-      startReproduction: async (entryId, tolerance) => {
-        const reproductionId = `${entryId}-${Date.now().toString(36)}`;
-        await client.workflow.start('reproduceWorkflow', { taskQueue: 'opensoc-orchestration', workflowId: `reproduce/${reproductionId}`, args: [{ reproductionId, entryId, tolerance, taskQueue: 'train-cpu' }] });
-        return { reproductionId };
-      },
+      startReproduction: async (entryId, tolerance) => ({ reproductionId: (await startReproduction(client, entryId, tolerance)).reproductionId }),
     });
     const server = await listen(app, { port: Number(o.port), hostname: o.host });
     console.error(`serving ${server.url}/ (Ctrl-C to stop)`);

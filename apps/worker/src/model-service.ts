@@ -7,7 +7,7 @@ import {
   DEFAULT_STOP_SEQUENCES, formatPrompt, generate, initBackend, iterateCheckpointTensors, LlamaForCausalLM, loadLlamaConfig, loadTokenizer, localDirectorySource, IncrementalScorer, scoreLabels,
   type BackendName, type Tokenizer,
 } from '@opensoc/model';
-import type { ArtifactStore } from '@opensoc/storage';
+import { COMPLETE_MARKER, type ArtifactStore } from '@opensoc/storage';
 
 /** The instruction of every prompt (the OpenSOC-AI study's wording). */
 export const INSTRUCTION = 'Analyze this log and identify security threats. Return: threat type, MITRE technique ID, severity, and recommendation.';
@@ -46,14 +46,14 @@ export async function localModelDir(store: ArtifactStore, key: string, cacheDir:
   if (key.startsWith('file:')) return key.slice(5);
   const prefix = key.startsWith('s3:') ? key.slice(3) : key;
   const dir = path.join(cacheDir, 'models', createHash('sha256').update(prefix).digest('hex').slice(0, 24));
-  if (existsSync(path.join(dir, '.complete'))) return dir;
+  if (existsSync(path.join(dir, COMPLETE_MARKER))) return dir;
   const tmp = `${dir}.partial-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   const keys = await store.list(`${prefix.replace(/\/$/, '')}/`);
   if (keys.length === 0) throw new Error(`no model files under ${prefix}/`);
   for (const k of keys) await store.downloadToFile(k, path.join(tmp, path.basename(k)));
-  writeFileSync(path.join(tmp, '.complete'), '');
+  writeFileSync(path.join(tmp, COMPLETE_MARKER), '');
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
   return dir;
