@@ -10,6 +10,7 @@ const benches = {
   'model-leak': ['tsx', 'packages/model/bench/leak.ts'],
   'torch-peft': ['python3', 'packages/model/bench/torch_peft_bench.py'],
   api: ['tsx', 'apps/api/bench/leaderboard.ts'],
+  classify: ['tsx', 'apps/cli/bench/classify.ts'],
 };
 const [name, ...args] = process.argv.slice(2);
 if (!name || !benches[name]) {

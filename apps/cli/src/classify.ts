@@ -2,18 +2,58 @@ import { mkdtempSync, rmSync, createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { SweepContext, SweepSpec } from '@opensoc/contracts';
+import type { Prediction, SweepContext, SweepSpec } from '@opensoc/contracts';
 import { getLeaderboardEntry, getRun, getSweep, listFoldResults } from '@opensoc/db';
 import { loadAdapter, loraFromPeftTensors, mergeLora } from '@opensoc/model';
 import { datasetKey, loadDatasetRecords, loadSplit, type Platform } from '@opensoc/platform';
-import { candidatesFrom, classifyByScoring, loadModelDir, localModelDir } from '@opensoc/worker';
+import { candidatesFrom, classifyByScoring, loadModelDir, localModelDir, type Candidates } from '@opensoc/worker';
 import { CliError, EXIT } from './context.ts';
+import { table } from './format.ts';
+
+export const CLASSIFY_FORMATS = ['jsonl', 'csv', 'table'] as const;
+export type ClassifyFormat = (typeof CLASSIFY_FORMATS)[number];
+
+export type ClassifiedLine = { log: string } & Prediction['predicted'] & { reason?: string };
+const COLUMNS = ['threatCategory', 'mitreTechnique', 'mitreTactic', 'severity', 'reason', 'log'] as const;
+
+/** Why a line has no technique, in words (a non-benign category without one is otherwise invalid). */
+export function nullReason(category: string, candidates: Candidates): string | undefined {
+  if (category === 'benign') return 'benign: no technique applies';
+  const known = candidates.byCategory?.[category];
+  if (!known) return `the adapter's training data has no ${category} record, so it knows no technique for that category`;
+  return `the adapter's training records of category ${category} carry no technique`;
+}
+
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** Writes classified lines as JSONL or CSV as they come; a table needs every row first, so it is printed at the end. */
+export function lineWriter(format: ClassifyFormat, write: (s: string) => void): { line(l: ClassifiedLine): void; end(): void } {
+  const rows: ClassifiedLine[] = [];
+  if (format === 'csv') write(`${COLUMNS.join(',')}\n`);
+  return {
+    line(l) {
+      if (format === 'jsonl') write(`${JSON.stringify(l)}\n`);
+      else if (format === 'csv') write(`${COLUMNS.map((c) => csvCell(l[c])).join(',')}\n`);
+      else rows.push(l);
+    },
+    end() {
+      if (format !== 'table') return;
+      const cut = (s: string) => (s.length > 60 ? `${s.slice(0, 57)}...` : s);
+      write(`${table(['category', 'technique', 'tactic', 'severity', 'log'], rows.map((r) => [r.threatCategory ?? '-', r.mitreTechnique ?? `- (${r.reason ?? ''})`, r.mitreTactic ?? '-', r.severity ?? '-', cut(r.log.replace(/\s+/g, ' '))]))}\n`);
+    },
+  };
+}
 
 /**
- * Classifies logs with a trained adapter by label scoring (no output parser): one JSON object
- * per input line on stdout, throughput on stderr.
+ * Classifies logs with a trained adapter by label scoring (no output parser): one labelled record
+ * per input line on stdout, throughput on stderr. Technique and tactic are chosen among the
+ * combinations the adapter's training records carry for the chosen category, so every line is
+ * consistent; a null technique comes with the reason.
  */
-export async function classifyCommand(p: Platform, ref: string, fold: number, file: string | undefined): Promise<void> {
+export async function classifyCommand(p: Platform, ref: string, fold: number, file: string | undefined, format: ClassifyFormat = 'jsonl'): Promise<void> {
   const db = p.db!.db;
   const runId = (await getLeaderboardEntry(db, ref))?.runId ?? ref;
   const run = await getRun(db, runId);
@@ -37,10 +77,11 @@ export async function classifyCommand(p: Platform, ref: string, fold: number, fi
     const records = await loadDatasetRecords(p.store, { objectKey: datasetKey(ctx.dataset.name, ctx.dataset.hash) });
     const split = await loadSplit(p.store, ctx.splitHash);
     const trainIds = new Set(split.folds[fold]!.trainIds);
-    const candidates = candidatesFrom(records.filter((r) => trainIds.has(r.id)));
+    const candidates = candidatesFrom(records.filter((r) => trainIds.has(r.id)), { consistent: true });
 
     const input = !file || file === '-' ? process.stdin : createReadStream(file);
     const started = Date.now();
+    const writer = lineWriter(format, (s) => process.stdout.write(s));
     let n = 0;
     for await (const line of createInterface({ input, crlfDelay: Infinity })) {
       if (line.trim() === '') continue;
@@ -49,9 +90,11 @@ export async function classifyCommand(p: Platform, ref: string, fold: number, fi
         try { log = String((JSON.parse(line) as { log?: unknown }).log ?? line); } catch { /* a plain log line that starts with { */ }
       }
       const predicted = classifyByScoring(m, log, candidates, maxSequenceLength);
-      process.stdout.write(`${JSON.stringify({ log, ...predicted })}\n`);
+      const reason = predicted.mitreTechnique === null ? nullReason(predicted.threatCategory ?? '', candidates) : undefined;
+      writer.line({ log, ...predicted, ...(reason ? { reason } : {}) });
       n++;
     }
+    writer.end();
     const seconds = (Date.now() - started) / 1000;
     console.error(`classified ${n} records in ${seconds.toFixed(1)}s (${(n / Math.max(seconds, 1e-9)).toFixed(2)} records/s) with ${runId} fold ${fold}`);
   } finally {

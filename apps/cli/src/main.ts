@@ -9,7 +9,7 @@ import { SERVICE_NAMES, connectionInfo, defaultServicesConfig, serviceStatus, st
 import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, openPlatform, parseSweepSpec, planSweep, formatPlan, readSpecFile, type SpecLocator, pushDataset, startReproduction, type ReproductionVerdict, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
 import { ApiError, createApiToken, createApp, jsonLogger, listen } from '@opensoc/api';
 import { formatIssue, importOpenSocAiFile, loadAttackTable } from '@opensoc/datasets';
-import { classifyCommand } from './classify.ts';
+import { CLASSIFY_FORMATS, classifyCommand } from './classify.ts';
 import { CliError, EXIT, config, localWorkers, withPlatform } from './context.ts';
 import { runDemo } from './demo.ts';
 import { leaderboardTable, pct, pval, table } from './format.ts';
@@ -223,8 +223,9 @@ program.command('reproductions').argument('<entry>').addOption(jsonOption).descr
 // ---- classify, demo ---------------------------------------------------------------------------
 program.command('classify').requiredOption('--adapter <entry>', 'leaderboard entry (or run id) whose adapter to use').option('--fold <k>', 'which fold\'s adapter', '0')
   .argument('[file]', 'log file, one log per line (JSONL with a "log" field also works); - or nothing for stdin')
-  .description('run a trained adapter over logs: JSONL out, records/s on stderr')
-  .action(async (file: string | undefined, o) => withPlatform((p) => classifyCommand(p, o.adapter, Number(o.fold), file)));
+  .addOption(new Option('--format <format>', 'output: one JSON object per line, CSV with a header, or an aligned table').choices([...CLASSIFY_FORMATS]).default('jsonl'))
+  .description('run a trained adapter over logs: labels consistent with the category (a null technique says why), records/s on stderr')
+  .action(async (file: string | undefined, o) => withPlatform((p) => classifyCommand(p, o.adapter, Number(o.fold), file, o.format)));
 program.command('demo').description('the end-to-end job on the bundled corpus (see README)').option('--records-per-category <n>', 'demo dataset size', '6')
   .action(async (o) => runDemo({ perCategory: Number(o.recordsPerCategory) }));
 
