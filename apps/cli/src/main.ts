@@ -8,7 +8,7 @@ import { getSweep, listDatasetVersions, listLeaderboard, listReproductions, list
 import { SERVICE_NAMES, connectionInfo, defaultServicesConfig, serviceStatus, startAll, stopAll } from '@opensoc/local-services';
 import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, openPlatform, parseSweepSpec, planSweep, formatPlan, readSpecFile, type SpecLocator, pushDataset, startReproduction, type ReproductionVerdict, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
 import { ApiError, createApiToken, createApp, jsonLogger, listen } from '@opensoc/api';
-import { formatIssue, importOpenSocAiFile, loadAttackTable } from '@opensoc/datasets';
+import { BUNDLED_ATTACK_TABLE, DEFAULT_SHOWN_ERRORS, formatIssue, importOpenSocAiFile, loadAttackTable } from '@opensoc/datasets';
 import { CLASSIFY_FORMATS, classifyCommand } from './classify.ts';
 import { CliError, EXIT, config, localWorkers, withPlatform } from './context.ts';
 import { runDemo } from './demo.ts';
@@ -37,8 +37,10 @@ dev.command('status').description('show which services run').addOption(jsonOptio
 // ---- dataset ------------------------------------------------------------------------------
 const dataset = program.command('dataset').description('versioned datasets (content-addressed in S3, indexed in PostgreSQL)');
 dataset.command('push').argument('<file>', 'JSONL file of dataset records').requiredOption('--name <name>', 'dataset name')
-  .option('--message <text>', 'what changed').option('--attack <path>', 'ATT&CK technique table (JSON table or STIX bundle) to validate technique ids against')
-  .addOption(jsonOption).description('validate every record, then store and register a new version (same content: same id, no-op)')
+  .option('--message <text>', 'what changed')
+  .option('--attack <path>', 'ATT&CK technique table (compact JSON table or STIX bundle) to check technique ids and tactics against', BUNDLED_ATTACK_TABLE)
+  .option('--no-attack', 'check technique id syntax only (no table)')
+  .addOption(jsonOption).description('validate every record, then store and register a new version (same content: same id, no-op); technique ids are checked against the bundled ATT&CK v18.1 table (datasets/attack/) unless --attack names another')
   .action(async (file: string, o) => withPlatform(async (p) => {
     const attack = o.attack ? await loadAttackTable(o.attack) : undefined;
     const r = await pushDataset({ db: p.db.db, store: p.store }, file, { name: o.name, message: o.message, attack });
@@ -70,9 +72,9 @@ dataset.command('import').argument('<files...>', 'OpenSOC-AI JSON files (arrays 
       errors.push(...r.errors.map(formatIssue));
       records.push(...r.records);
     }
-    if (errors.length) throw new CliError(`import failed, nothing stored:\n${errors.join('\n')}`, EXIT.usage);
+    if (errors.length) throw new CliError(`import failed, nothing stored (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${errors.slice(0, DEFAULT_SHOWN_ERRORS).join('\n')}${errors.length > DEFAULT_SHOWN_ERRORS ? `\n... and ${errors.length - DEFAULT_SHOWN_ERRORS} more` : ''}`, EXIT.usage);
     await withPlatform(async (p) => {
-      const r = await pushRecords({ db: p.db.db, store: p.store }, records, { name: o.name, message: o.message ?? `imported from ${files.map((f) => path.basename(f)).join(', ')}` });
+      const r = await pushRecords({ db: p.db.db, store: p.store }, records, { attack: await loadAttackTable(BUNDLED_ATTACK_TABLE), name: o.name, message: o.message ?? `imported from ${files.map((f) => path.basename(f)).join(', ')}` });
       out(o.json, r, () => `${r.created ? 'pushed' : 'unchanged'} ${r.name}@${r.hash} (${r.records} records)`);
     });
   });
