@@ -1,13 +1,12 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDatasetVersions } from '@opensoc/db';
 import { corpusSample } from './support/corpus.ts';
-import { testPlatform, trainingWorkerEnv, type TestPlatform } from './support/platform.ts';
+import { testPlatform, type TestPlatform } from './support/platform.ts';
 import { repoRoot } from './support/services.ts';
+import { runCli } from './support/cli.ts';
 
 let p: TestPlatform;
 const dir = mkdtempSync(path.join(tmpdir(), 'opensoc-cli-'));
@@ -17,17 +16,7 @@ const jsonl = (rs: unknown[]) => rs.map((r) => JSON.stringify(r)).join('\n') + '
 beforeAll(async () => { p = await testPlatform('clidata'); });
 afterAll(async () => { await p?.close(); });
 
-/** Runs the real `opensoc` CLI against the real test services. */
-async function opensoc(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, ...trainingWorkerEnv(p), DATABASE_URL: p.databaseUrl };
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps/cli/src/main.ts'), ...args], { cwd: repoRoot, env, maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const opensoc = (...args: string[]) => runCli(p, ...args);
 
 describe('opensoc dataset (CLI, real PostgreSQL and S3)', () => {
   let first: string;

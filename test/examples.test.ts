@@ -1,15 +1,14 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepSpecSchema, type DatasetRecord } from '@opensoc/contracts';
 import { importOpenSocAiFile } from '@opensoc/datasets';
 import { planSweep, pushRecords, type SweepPlan } from '@opensoc/platform';
 import { bundledCorpus, corpusSample } from './support/corpus.ts';
-import { testPlatform, trainingWorkerEnv, type TestPlatform } from './support/platform.ts';
+import { testPlatform, type TestPlatform } from './support/platform.ts';
 import { repoRoot } from './support/services.ts';
+import { runCli } from './support/cli.ts';
 
 let p: TestPlatform;
 const dir = mkdtempSync(path.join(tmpdir(), 'opensoc-examples-'));
@@ -19,16 +18,7 @@ const hasStudy = existsSync(path.join(studyDir, 'soc_train.json'));
 const sample = corpusSample(4);
 const hashes: Record<string, string> = {};
 
-async function opensoc(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, ...trainingWorkerEnv(p), DATABASE_URL: p.databaseUrl };
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps/cli/src/main.ts'), ...args], { cwd: repoRoot, env, maxBuffer: 16 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const opensoc = (...args: string[]) => runCli(p, ...args);
 
 const push = async (name: string, records: DatasetRecord[]) => {
   hashes[name] = (await pushRecords({ db: p.db.db, store: p.store }, records, { name })).hash;
