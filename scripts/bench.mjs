@@ -14,6 +14,7 @@ const benches = {
   api: ['tsx', 'apps/api/bench/leaderboard.ts'],
   'dataset-list': ['tsx', 'apps/cli/bench/dataset-list.ts'],
   tfidf: ['tsx', 'packages/eval/bench/tfidf.ts'],
+  classify: ['tsx', 'apps/cli/bench/classify.ts'],
 };
 const [name, ...args] = process.argv.slice(2);
 if (!name || !benches[name]) {

@@ -36,13 +36,16 @@ describe('opensoc dataset (CLI, real PostgreSQL and S3)', () => {
   });
 
   it('rejects bad input naming file, line and field, and stores nothing', async () => {
-    const bad = [JSON.stringify(records[0]), '{"id": "broken", ', JSON.stringify({ ...records[1], severity: 'SEVERE' }), JSON.stringify({ ...records[2], mitreTechnique: 'T99' })].join('\n');
+    const bad = [JSON.stringify(records[0]), '{"id": "broken", ', JSON.stringify({ ...records[1], severity: 'SEVERE' }), JSON.stringify({ ...records[2], mitreTechnique: 'T99' }), JSON.stringify({ ...records.find((x) => x.mitreTechnique !== null)!, id: 'unknown-technique', mitreTechnique: 'T9999.999' })].join('\n');
     writeFileSync(path.join(dir, 'bad.jsonl'), bad);
     const r = await opensoc('dataset', 'push', path.join(dir, 'bad.jsonl'), '--name', 'logs');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad\.jsonl:2: malformed JSON/);
     expect(r.stderr).toMatch(/bad\.jsonl:3: field "severity"/);
     expect(r.stderr).toMatch(/bad\.jsonl:4: field "mitreTechnique"/);
+    // Checked against the bundled ATT&CK table without --attack.
+    expect(r.stderr).toMatch(/bad\.jsonl:5: field "mitreTechnique": T9999\.999 is not in the ATT&CK table/);
+    expect(r.stderr).toMatch(/bad\.jsonl: 5 validation errors\n/);
     writeFileSync(path.join(dir, 'empty.jsonl'), '');
     expect((await opensoc('dataset', 'push', path.join(dir, 'empty.jsonl'), '--name', 'logs')).stderr).toMatch(/empty/);
     expect(await listDatasetVersions(p.db.db, 'logs')).toHaveLength(1);

@@ -107,7 +107,12 @@ describe('LoRA sweeps on a pipeline-pretrained Llama', () => {
     expect(out.code, out.stderr).toBe(0);
     const labels = out.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(labels).toHaveLength(3);
-    for (const l of labels) expect(Object.keys(l).sort()).toEqual(['log', 'mitreTactic', 'mitreTechnique', 'mitreTechniqueParent', 'severity', 'threatCategory']);
+    for (const l of labels) {
+      expect(Object.keys(l).filter((k) => k !== 'reason').sort()).toEqual(['log', 'mitreTactic', 'mitreTechnique', 'mitreTechniqueParent', 'severity', 'threatCategory']);
+      // Schema-consistent: a combination some record of that category carries, or a null technique with its reason.
+      if (l.mitreTechnique === null) expect(l.reason).toEqual(expect.any(String));
+      else expect(records.some((r) => r.threatCategory === l.threatCategory && r.mitreTechnique === l.mitreTechnique && r.mitreTactic === l.mitreTactic), JSON.stringify(l)).toBe(true);
+    }
     expect(out.stderr).toMatch(/records\/s/);
   });
 

@@ -1,20 +1,58 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { SweepContext, SweepSpec } from '@opensoc/contracts';
+import type { Prediction, SweepContext, SweepSpec } from '@opensoc/contracts';
 import { getLeaderboardEntry, getRun, getSweep, listFoldResults } from '@opensoc/db';
 import { loadAdapter, loraFromPeftTensors, mergeLora } from '@opensoc/model';
 import { BASELINE_CLASSIFIERS } from '@opensoc/eval';
 import { datasetKey, loadDatasetRecords, loadSplit, type Platform } from '@opensoc/platform';
-import { candidatesFrom, classifyByScoring, loadModelDir, localModelDir } from '@opensoc/worker';
+import { candidatesFrom, classifyByScoring, loadModelDir, localModelDir, type Candidates } from '@opensoc/worker';
 import { classifyInputs } from './classify-input.ts';
 import { CliError, EXIT } from './context.ts';
+import { table } from './format.ts';
+
+export const CLASSIFY_FORMATS = ['jsonl', 'csv', 'table'] as const;
+export type ClassifyFormat = (typeof CLASSIFY_FORMATS)[number];
+
+export type ClassifiedLine = { log: string } & Prediction['predicted'] & { reason?: string };
+const COLUMNS = ['threatCategory', 'mitreTechnique', 'mitreTactic', 'severity', 'reason', 'log'] as const;
+
+/** Why a line has no technique, in words (a non-benign category without one is otherwise invalid). */
+export function nullReason(category: string, candidates: Candidates): string | undefined {
+  if (category === 'benign') return 'benign: no technique applies';
+  const known = candidates.byCategory?.[category];
+  if (!known) return `the adapter's training data has no ${category} record, so it knows no technique for that category`;
+  return `the adapter's training records of category ${category} carry no technique`;
+}
+
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** Writes classified lines as JSONL or CSV as they come; a table needs every row first, so it is printed at the end. */
+export function lineWriter(format: ClassifyFormat, write: (s: string) => void): { line(l: ClassifiedLine): void; end(): void } {
+  const rows: ClassifiedLine[] = [];
+  if (format === 'csv') write(`${COLUMNS.join(',')}\n`);
+  return {
+    line(l) {
+      if (format === 'jsonl') write(`${JSON.stringify(l)}\n`);
+      else if (format === 'csv') write(`${COLUMNS.map((c) => csvCell(l[c])).join(',')}\n`);
+      else rows.push(l);
+    },
+    end() {
+      if (format !== 'table') return;
+      const cut = (s: string) => (s.length > 60 ? `${s.slice(0, 57)}...` : s);
+      write(`${table(['category', 'technique', 'tactic', 'severity', 'log'], rows.map((r) => [r.threatCategory ?? '-', r.mitreTechnique ?? `- (${r.reason ?? ''})`, r.mitreTactic ?? '-', r.severity ?? '-', cut(r.log.replace(/\s+/g, ' '))]))}\n`);
+    },
+  };
+}
 
 /**
  * A baseline entry: the baseline refitted on the same fold's training records the sweep used
  * (the fit is deterministic), then one JSON object per input line.
  */
-async function classifyWithBaseline(p: Platform, sweepId: string, runId: string, name: keyof typeof BASELINE_CLASSIFIERS, fold: number, file: string | undefined, format: string | undefined): Promise<void> {
+async function classifyWithBaseline(p: Platform, sweepId: string, runId: string, name: keyof typeof BASELINE_CLASSIFIERS, fold: number, file: string | undefined, inputFormat: string | undefined, format: ClassifyFormat): Promise<void> {
   const ctx = (await getSweep(p.db!.db, sweepId))?.context as SweepContext | undefined;
   if (!ctx) throw new CliError(`sweep ${sweepId} of run ${runId} has no recorded context`, EXIT.notFound);
   const split = await loadSplit(p.store, ctx.splitHash);
@@ -23,24 +61,30 @@ async function classifyWithBaseline(p: Platform, sweepId: string, runId: string,
   const records = await loadDatasetRecords(p.store, { objectKey: datasetKey(ctx.dataset.name, ctx.dataset.hash) });
   const fitted = BASELINE_CLASSIFIERS[name]().fit(records.filter((r) => trainIds.has(r.id)));
   const started = Date.now();
+  const writer = lineWriter(format, (s) => process.stdout.write(s));
   let n = 0;
-  for await (const log of classifyInputs(file, format)) {
-    process.stdout.write(`${JSON.stringify({ log, ...fitted.predict([log])[0]! })}\n`);
+  for await (const log of classifyInputs(file, inputFormat)) {
+    writer.line({ log, ...(fitted.predict([log])[0]! as Prediction['predicted']) });
     n++;
   }
+  writer.end();
   console.error(`classified ${n} records in ${((Date.now() - started) / 1000).toFixed(1)}s with ${runId} (${name}, refitted on fold ${fold})`);
 }
 
 /**
- * Classifies logs with a trained adapter by label scoring (no output parser): one JSON object
- * per input line on stdout, throughput on stderr.
+ * Classifies logs with a trained adapter by label scoring (no output parser): one labelled record
+ * per input line on stdout, throughput on stderr. Technique and tactic are chosen among the
+ * combinations the adapter's training records carry for the chosen category, so every line is
+ * consistent; a null technique comes with the reason.
  */
-export async function classifyCommand(p: Platform, ref: string, fold: number, file: string | undefined, format?: string): Promise<void> {
+export async function classifyCommand(p: Platform, ref: string, fold: number, file: string | undefined, opts: { inputFormat?: string; format?: ClassifyFormat } = {}): Promise<void> {
+  const format = opts.format ?? 'jsonl';
+  const inputFormat = opts.inputFormat;
   const db = p.db!.db;
   const runId = (await getLeaderboardEntry(db, ref))?.runId ?? ref;
   const run = await getRun(db, runId);
   if (!run) throw new CliError(`no leaderboard entry or run named ${ref}`, EXIT.notFound);
-  if (run.family in BASELINE_CLASSIFIERS) return classifyWithBaseline(p, run.sweepId, runId, run.family as keyof typeof BASELINE_CLASSIFIERS, fold, file, format);
+  if (run.family in BASELINE_CLASSIFIERS) return classifyWithBaseline(p, run.sweepId, runId, run.family as keyof typeof BASELINE_CLASSIFIERS, fold, file, inputFormat, format);
   if (run.family !== 'lora') throw new CliError(`run ${runId} is a ${run.family} baseline, which classify cannot re-create`, EXIT.usage);
   const adapterKey = (await listFoldResults(db, runId)).find((f) => f.fold === fold && f.adapterKey)?.adapterKey;
   const sweep = await getSweep(db, run.sweepId);
@@ -60,15 +104,18 @@ export async function classifyCommand(p: Platform, ref: string, fold: number, fi
     const records = await loadDatasetRecords(p.store, { objectKey: datasetKey(ctx.dataset.name, ctx.dataset.hash) });
     const split = await loadSplit(p.store, ctx.splitHash);
     const trainIds = new Set(split.folds[fold]!.trainIds);
-    const candidates = candidatesFrom(records.filter((r) => trainIds.has(r.id)));
+    const candidates = candidatesFrom(records.filter((r) => trainIds.has(r.id)), { consistent: true });
 
     const started = Date.now();
+    const writer = lineWriter(format, (s) => process.stdout.write(s));
     let n = 0;
-    for await (const log of classifyInputs(file, format)) {
+    for await (const log of classifyInputs(file, inputFormat)) {
       const predicted = classifyByScoring(m, log, candidates, maxSequenceLength);
-      process.stdout.write(`${JSON.stringify({ log, ...predicted })}\n`);
+      const reason = predicted.mitreTechnique === null ? nullReason(predicted.threatCategory ?? '', candidates) : undefined;
+      writer.line({ log, ...predicted, ...(reason ? { reason } : {}) });
       n++;
     }
+    writer.end();
     const seconds = (Date.now() - started) / 1000;
     console.error(`classified ${n} records in ${seconds.toFixed(1)}s (${(n / Math.max(seconds, 1e-9)).toFixed(2)} records/s) with ${runId} fold ${fold}`);
   } finally {

@@ -7,11 +7,11 @@ import YAML from 'yaml';
 import { RANKING_RULE, significanceDirection, splitSpecSchema, TASKS, type DatasetRecord, type SweepSpec, type Task } from '@opensoc/contracts';
 import { getSweep, listDatasetVersions, listLeaderboard, listReproductions, listRuns, listSweeps } from '@opensoc/db';
 import { SERVICE_NAMES, connectionInfo, defaultServicesConfig, devDown, devUp, serviceStatus } from '@opensoc/local-services';
-import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, parseSweepSpec, planSweep, formatPlan, readSpecFile, type SpecLocator, pushDataset, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
+import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, parseSweepSpec, planSweep, formatPlan, readSpecFile, type SpecLocator, pushDataset, startReproduction, type ReproductionVerdict, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
 import { ApiError, createApiToken, createApp, jsonLogger, listen } from '@opensoc/api';
-import { EVENT_FORMATS, formatIssue, getImporter, importerFormats, loadAttackTable, MappingError, mappingFromObject, mergeMappings, parseFieldMap } from '@opensoc/datasets';
+import { BUNDLED_ATTACK_TABLE, DEFAULT_SHOWN_ERRORS, EVENT_FORMATS, formatIssue, getImporter, importerFormats, loadAttackTable, MappingError, mappingFromObject, mergeMappings, parseFieldMap } from '@opensoc/datasets';
 import { backendInfo, describeBackend, initBackend } from '@opensoc/model';
-import { classifyCommand } from './classify.ts';
+import { CLASSIFY_FORMATS, classifyCommand } from './classify.ts';
 import { CliError, EXIT, config, localWorkers, needsLocalWorkers, openCliPlatform, withPlatform } from './context.ts';
 import { installSignalHandlers, untilSignal } from './shutdown.ts';
 import { runDemo } from './demo.ts';
@@ -43,8 +43,10 @@ dev.command('status').description('show which services run and what training com
 // ---- dataset ------------------------------------------------------------------------------
 const dataset = program.command('dataset').description('versioned datasets (content-addressed in S3, indexed in PostgreSQL)');
 dataset.command('push').argument('<file>', 'JSONL file of dataset records').requiredOption('--name <name>', 'dataset name')
-  .option('--message <text>', 'what changed').option('--attack <path>', 'ATT&CK technique table (JSON table or STIX bundle) to validate technique ids against')
-  .addOption(jsonOption).description('validate every record, then store and register a new version (same content: same id, no-op)')
+  .option('--message <text>', 'what changed')
+  .option('--attack <path>', 'ATT&CK technique table (compact JSON table or STIX bundle) to check technique ids and tactics against', BUNDLED_ATTACK_TABLE)
+  .option('--no-attack', 'check technique id syntax only (no table)')
+  .addOption(jsonOption).description('validate every record, then store and register a new version (same content: same id, no-op); technique ids are checked against the bundled ATT&CK v18.1 table (datasets/attack/) unless --attack names another')
   .action(async (file: string, o) => withPlatform(async (p) => {
     const attack = o.attack ? await loadAttackTable(o.attack) : undefined;
     const r = await pushDataset({ db: p.db.db, store: p.store }, file, { name: o.name, message: o.message, attack });
@@ -255,10 +257,9 @@ program.command('reproduce').argument('<entry>', 'leaderboard entry id').option(
     const workers = embedded || o.wait ? await localWorkers(p) : null;
     try {
       const client = await p.connectTemporal();
-      const reproductionId = `${entry}-${Date.now().toString(36)}`;
-      const handle = await client.workflow.start('reproduceWorkflow', { taskQueue: 'opensoc-orchestration', workflowId: `reproduce/${reproductionId}`, args: [{ reproductionId, entryId: entry, tolerance, taskQueue: 'train-cpu' }] });
+      const { reproductionId, handle } = await startReproduction(client, entry, tolerance);
       if (!embedded && !o.wait) return out(o.json, { reproductionId }, () => `started reproduction ${reproductionId}`);
-      const v = (await handle.result()) as { reproduced: boolean; original: number; rerun: number; difference: number };
+      const v = (await handle.result()) as ReproductionVerdict;
       out(o.json, v, () => `${v.reproduced ? 'REPRODUCED' : 'NOT REPRODUCED'}: original ${pct(v.original).trim()}, re-run ${pct(v.rerun).trim()}, difference ${(100 * v.difference).toFixed(2)} points (tolerance ${(100 * tolerance).toFixed(2)})`);
       if (!v.reproduced) throw new CliError('not reproduced', EXIT.failed);
     } finally {
@@ -272,10 +273,11 @@ program.command('reproductions').argument('<entry>').addOption(jsonOption).descr
 
 // ---- classify, demo ---------------------------------------------------------------------------
 program.command('classify').requiredOption('--adapter <entry>', 'leaderboard entry (or run id): a LoRA adapter, or a baseline refitted on its fold').option('--fold <k>', 'which fold\'s adapter', '0')
-  .option('--format <format>', `read a SOC export, one log per event (${EVENT_FORMATS.join('|')})`)
+  .option('--input-format <format>', `read a SOC export, one log per event (${EVENT_FORMATS.join('|')})`)
   .argument('[file]', 'log file, one log per line (JSONL with a "log" field also works); - or nothing for stdin')
-  .description('run a trained adapter over logs: JSONL out, records/s on stderr')
-  .action(async (file: string | undefined, o) => withPlatform((p) => classifyCommand(p, o.adapter, Number(o.fold), file, o.format)));
+  .addOption(new Option('--format <format>', 'output: one JSON object per line, CSV with a header, or an aligned table').choices([...CLASSIFY_FORMATS]).default('jsonl'))
+  .description('run a trained adapter over logs: labels consistent with the category (a null technique says why), records/s on stderr')
+  .action(async (file: string | undefined, o) => withPlatform((p) => classifyCommand(p, o.adapter, Number(o.fold), file, { inputFormat: o.inputFormat, format: o.format })));
 program.command('demo').description('the end-to-end job on the bundled corpus (see README)').option('--records-per-category <n>', 'demo dataset size', '6')
   .action(async (o) => runDemo({ perCategory: Number(o.recordsPerCategory) }));
 
@@ -295,11 +297,7 @@ program.command('serve').description('serve the leaderboard API and pages (write
           throw e instanceof InvalidInputError || e instanceof NotFoundError ? new ApiError(400, e.message) : e;
         }),
         cancelSweep: async (id) => { await client.workflow.getHandle(id).cancel(); },
-        startReproduction: async (entryId, tolerance) => {
-          const reproductionId = `${entryId}-${Date.now().toString(36)}`;
-          await client.workflow.start('reproduceWorkflow', { taskQueue: 'opensoc-orchestration', workflowId: `reproduce/${reproductionId}`, args: [{ reproductionId, entryId, tolerance, taskQueue: 'train-cpu' }] });
-          return { reproductionId };
-        },
+        startReproduction: async (entryId, tolerance) => ({ reproductionId: (await startReproduction(client, entryId, tolerance)).reproductionId }),
       });
       const server = await listen(app, { port: Number(o.port ?? p.config.api.port), hostname: o.host });
       console.error(`serving ${server.url}/ (Ctrl-C to stop)`);

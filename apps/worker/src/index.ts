@@ -2,6 +2,7 @@ export { startWorkers, workflowBundle, type QueueRole, type RunningWorkers, type
 export { createOrchestrationActivities } from './activities/orchestration.ts';
 export { createTrainingActivities, type TrainingOptions } from './activities/training.ts';
 export { INSTRUCTION, trainingTarget, loadModelDir, localModelDir, classifyByScoring, predictRecords, ensureBackend, candidatesFrom, fitLog } from './model-service.ts';
+export type { Candidates, LoadedModel } from './model-service.ts';
 export { spawnTrainingWorker, type TrainingWorkerProcess } from './spawn.ts';
 
 /** A fetched workflow history as the proto3 JSON that replay reads back. */

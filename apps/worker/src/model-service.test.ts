@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { byteTokenizer, formatPrompt, llama2Tokenizer } from '@opensoc/model';
-import { LineTokens, INSTRUCTION, trainingTarget } from './model-service.ts';
+import type { DatasetRecord } from '@opensoc/contracts';
+import { byteTokenizer, formatPrompt, llama2Tokenizer, LlamaForCausalLM, smallLlamaConfig } from '@opensoc/model';
+import { candidatesFrom, classifyByScoring, ensureBackend, LineTokens, INSTRUCTION, trainingTarget } from './model-service.ts';
 
 const logs = [
   '10.0.0.5 - - [12/Mar/2025:10:00:01 +0000] "GET /index.php?id=1%27%20OR%201=1-- HTTP/1.1" 200 512 "-" "sqlmap/1.7"',
@@ -18,4 +19,31 @@ describe('LineTokens', () => {
       }
     });
   }
+});
+
+describe('label scoring with consistent candidates', () => {
+  const rec = (i: number, threatCategory: string, mitreTechnique: string | null, mitreTactic: string | null): DatasetRecord =>
+    ({ id: `r${i}`, log: `log ${i}`, source: 'sshd', threatCategory, threatType: threatCategory, mitreTechnique, mitreTactic, severity: 'HIGH', provenance: { origin: 'manual', tool: 't' } }) as DatasetRecord;
+  const train = [
+    rec(1, 'benign', null, null), rec(2, 'brute-force', 'T1110.001', 'credential-access'), rec(3, 'brute-force', 'T1110', 'credential-access'),
+    rec(4, 'sql-injection', 'T1190', 'initial-access'), rec(5, 'persistence', 'T1053.005', 'persistence'), rec(6, 'persistence', 'T1053.005', 'execution'),
+  ];
+  const seen = new Set(train.map((r) => `${r.threatCategory}|${r.mitreTechnique}|${r.mitreTactic}`));
+
+  it('only answers technique and tactic combinations the training records carry for the chosen category', async () => {
+    await ensureBackend();
+    const tokenizer = llama2Tokenizer();
+    const model = LlamaForCausalLM.random(smallLlamaConfig({ vocabSize: tokenizer.vocabSize, hiddenSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1, intermediateSize: 64, maxPositionEmbeddings: 256, bosTokenId: tokenizer.bosId, eosTokenId: tokenizer.eosId }), { seed: 3 });
+    const m = { model, tokenizer, dir: '', chatTemplate: null, addBos: true };
+    try {
+      const c = candidatesFrom(train, { consistent: true });
+      for (const log of [...logs, 'Mar 12 cron[1]: (root) CMD (/tmp/.x)', 'GET /../../etc/passwd', 'powershell -enc SQBFAFgA', 'DNS query aGVsbG8.evil.example']) {
+        const p = classifyByScoring(m, log, c, 128);
+        if (train.some((r) => r.threatCategory === p.threatCategory)) expect(seen.has(`${p.threatCategory}|${p.mitreTechnique}|${p.mitreTactic}`), JSON.stringify(p)).toBe(true);
+        else expect([p.mitreTechnique, p.mitreTactic]).toEqual([null, null]);
+      }
+    } finally {
+      model.dispose();
+    }
+  });
 });

@@ -1,4 +1,4 @@
-/** Task queues, signal and query names: defined once here, used by workflows, workers, CLI and API. */
+/** Task queues, workflow and query names: defined once here, used by workflows, workers, CLI and API. */
 export const TASK_QUEUES = {
   orchestration: 'opensoc-orchestration',
   trainCpu: 'train-cpu',
@@ -12,5 +12,6 @@ export const WORKFLOW_NAMES = {
   reproduce: 'reproduceWorkflow',
 } as const;
 
-export const SIGNALS = { cancelSweep: 'cancelSweep' } as const;
+// No signals: a sweep is cancelled by Temporal's own workflow cancellation, which reaches the
+// training activities so they checkpoint before stopping (see workflows/src/sweep.ts).
 export const QUERIES = { progress: 'progress' } as const;

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { TECHNIQUE_ID_PATTERN } from '@opensoc/contracts';
 
 /** One ATT&CK technique or sub-technique, as far as label validation needs it. */
@@ -36,6 +37,12 @@ export function parseAttackTable(json: unknown): AttackTable {
 export async function loadAttackTable(path: string): Promise<AttackTable> {
   return parseAttackTable(JSON.parse(await readFile(path, 'utf8')));
 }
+
+/**
+ * MITRE ATT&CK Enterprise v18.1, bundled with its licence and provenance (datasets/attack/README.md):
+ * the table technique ids are checked against unless a user names another one.
+ */
+export const BUNDLED_ATTACK_TABLE = fileURLToPath(new URL('../../../datasets/attack/enterprise-attack-techniques.json', import.meta.url));
 
 function parseCompactTable(root: Record<string, unknown>): AttackTable {
   const techniques = new Map<string, AttackTechnique>();

@@ -6,7 +6,7 @@ import type { DatasetRecord } from '@opensoc/contracts';
 /** Test support (not exported from the package): paths to the repository and the shared read-only data. */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const sharedData = resolve(repoRoot, '../shared/data');
-export const attackTablePath = resolve(sharedData, 'attack/enterprise-attack-techniques.json');
+export const attackTablePath = resolve(repoRoot, 'datasets/attack/enterprise-attack-techniques.json');
 export const openSocAiDir = resolve(sharedData, 'opensoc-ai');
 export const hasAttackTable = existsSync(attackTablePath);
 export const hasOpenSocAi = existsSync(resolve(openSocAiDir, 'soc_train.json')) && existsSync(resolve(openSocAiDir, 'soc_eval.json'));

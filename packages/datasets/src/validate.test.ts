@@ -57,7 +57,7 @@ describe('validateJsonlFile', () => {
     expect(messages).toContain('data.jsonl:8: field "severity": is required');
     expect(messages).toContain('data.jsonl:9: expected a JSON object, got array');
     expect(report).toMatchObject({ ok: false, lines: 9, validRecords: 1 });
-    expect(formatReport(report)).toMatch(/9 lines, 1 valid records/);
+    expect(formatReport(report)).toMatch(/9 lines, 1 valid record,/);
   });
 
   it('reports invalid UTF-8 on its line and keeps going', async () => {
@@ -88,7 +88,22 @@ describe('validateJsonlFile', () => {
     const report = await validateJsonlFile(p, { maxErrors: 100 });
     expect(report.errors).toHaveLength(100);
     expect(report.errorCount).toBe(250);
-    expect(formatReport(report)).toMatch(/and 150 more errors/);
+    // A person sees the first 20 and a count, not a screenful per bad line.
+    const text = formatReport(report);
+    expect(text.split('\n').filter((l) => l.startsWith('many.jsonl:') && /malformed JSON/.test(l))).toHaveLength(20);
+    expect(text).toMatch(/and 230 more errors/);
+    expect(text).toMatch(/no line is a JSON object; is this a JSONL file/);
+  });
+
+  it('caps the lines a binary file produces and counts errors in good grammar', async () => {
+    const bytes = new Uint8Array(50_000).map((_, i) => (i * 7919) % 256);
+    const p = await file('garbage.bin', bytes);
+    const e = await readJsonlDataset(p).catch((x: Error) => x);
+    expect(e).toBeInstanceOf(DatasetValidationError);
+    expect((e as Error).message.split('\n').length).toBeLessThanOrEqual(25);
+    const one = await readJsonlDataset(await file('one.jsonl', 'nope\n')).catch((x: Error) => x);
+    expect((one as Error).message).toMatch(/^one\.jsonl: 1 validation error\n/);
+    expect((one as Error).message).toMatch(/1 line, 0 valid records, 1 error, 0 warnings/);
   });
 
   it('handles lines split across stream chunks (multi-byte characters included)', async () => {

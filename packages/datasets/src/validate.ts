@@ -55,11 +55,21 @@ export function formatIssue(issue: ValidationIssue): string {
   return `${where}: ${field}${issue.message}`;
 }
 
-export function formatReport(report: ValidationReport): string {
-  const lines = [...report.errors.map(formatIssue), ...report.warnings.map((w) => `warning: ${formatIssue(w)}`)];
-  const hidden = report.errorCount - report.errors.length;
-  if (hidden > 0) lines.push(`... and ${hidden} more errors`);
-  lines.push(`${report.file}: ${report.lines} lines, ${report.validRecords} valid records, ${report.errorCount} errors, ${report.warningCount} warnings`);
+/** Errors shown to a person; the report keeps more and counts all. */
+export const DEFAULT_SHOWN_ERRORS = 20;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function formatReport(report: ValidationReport, maxShown = DEFAULT_SHOWN_ERRORS): string {
+  const lines = [...report.errors.slice(0, maxShown).map(formatIssue), ...report.warnings.slice(0, maxShown).map((w) => `warning: ${formatIssue(w)}`)];
+  const hidden = report.errorCount - Math.min(report.errors.length, maxShown);
+  if (hidden > 0) lines.push(`... and ${plural(hidden, 'more error')}`);
+  const hiddenWarnings = report.warningCount - Math.min(report.warnings.length, maxShown);
+  if (hiddenWarnings > 0) lines.push(`... and ${plural(hiddenWarnings, 'more warning')}`);
+  // Nothing parsed at all: most likely not a JSONL file (binary, another format).
+  if (report.validRecords === 0 && report.errors.length > 0 && report.errors.every((e) => /^(invalid UTF-8|malformed JSON|record is \d+ bytes)/.test(e.message))) {
+    lines.push(`${report.file}: no line is a JSON object; is this a JSONL file (one JSON record per line)?`);
+  }
+  lines.push(`${report.file}: ${plural(report.lines, 'line')}, ${plural(report.validRecords, 'valid record')}, ${plural(report.errorCount, 'error')}, ${plural(report.warningCount, 'warning')}`);
   return lines.join('\n');
 }
 
@@ -234,7 +244,7 @@ export async function validateJsonlFile(path: string, options: ValidateOptions =
 
 export class DatasetValidationError extends Error {
   constructor(readonly report: ValidationReport) {
-    super(`${report.file}: ${report.errorCount} validation errors\n${formatReport(report)}`);
+    super(`${report.file}: ${plural(report.errorCount, 'validation error')}\n${formatReport(report)}`);
     this.name = 'DatasetValidationError';
   }
 }

@@ -6,3 +6,4 @@ export * from './results.ts';
 export * from './sweeps.ts';
 export * from './spec-file.ts';
 export * from './sweep-plan.ts';
+export * from './reproductions.ts';

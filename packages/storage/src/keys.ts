@@ -21,3 +21,15 @@ export function validateKey(key: string): string {
 export function joinKey(...segments: string[]): string {
   return validateKey(segments.join('/'));
 }
+
+/**
+ * The marker object (or file, in a local cache) written last into a directory-like prefix: its
+ * presence means every other object under the prefix is complete. Readers check for it first.
+ */
+export const COMPLETE_MARKER = '.complete';
+export const completeMarkerKey = (prefix: string) => joinKey(prefix, COMPLETE_MARKER);
+
+/** A training checkpoint of a unit, by optimizer step (zero-padded so keys sort by step). */
+export const checkpointKey = (prefix: string, step: number) => joinKey(prefix, 'checkpoints', `step-${String(step).padStart(7, '0')}.bin`);
+/** The loss curve up to a checkpoint, stored beside it so a resumed run reports its whole curve. */
+export const checkpointLossKey = (prefix: string, step: number) => `${checkpointKey(prefix, step)}.loss.json`;

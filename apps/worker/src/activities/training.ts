@@ -11,7 +11,7 @@ import {
   type TrainCheckpoint,
 } from '@opensoc/model';
 import { CV_EVAL_SET, datasetKey, loadDatasetRecords, loadSplit, predictionsKey, writePredictions } from '@opensoc/platform';
-import type { ArtifactStore } from '@opensoc/storage';
+import { checkpointKey as checkpointObjectKey, checkpointLossKey, completeMarkerKey, type ArtifactStore } from '@opensoc/storage';
 import type { PredictionOutput, PretrainInput, TrainingActivities, UnitOutputs } from '@opensoc/workflows';
 import { decodeCheckpoint, encodeCheckpoint } from '../checkpoint-codec.ts';
 import { candidatesFrom, ensureBackend, formatterOf, loadModelDir, localModelDir, modelKeySha256, predictRecords, trainingExample, type LoadedModel } from '../model-service.ts';
@@ -84,9 +84,9 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
     let checkpointKey = previous?.checkpointKey ?? null;
     const save = async () => {
       const c = trainer.checkpoint();
-      const key = `${prefix}/checkpoints/step-${String(c.step).padStart(7, '0')}.bin`;
+      const key = checkpointObjectKey(prefix, c.step);
       await store.putBytes(key, encodeCheckpoint(c));
-      await store.putBytes(`${key}.loss.json`, new TextEncoder().encode(JSON.stringify(lossCurve)));
+      await store.putBytes(checkpointLossKey(prefix, c.step), new TextEncoder().encode(JSON.stringify(lossCurve)));
       checkpointKey = key;
     };
     try {
@@ -110,7 +110,7 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
 
   /** The loss curve up to a checkpoint, so a resumed run still reports its whole curve. */
   async function lossSoFar(prefix: string, step: number): Promise<{ step: number; loss: number }[] | null> {
-    const key = `${prefix}/checkpoints/step-${String(step).padStart(7, '0')}.bin.loss.json`;
+    const key = checkpointLossKey(prefix, step);
     return (await store.exists(key)) ? JSON.parse(await store.getText(key)) : null;
   }
 
@@ -153,7 +153,7 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
       const { train } = await unitData(store, { dataset: input.dataset, splitHash: input.splitHash }, input.fold);
       const corpusHash = sha(train.map((r) => r.log).sort().join('\n'));
       const key = `models/${sha(canonicalJson({ corpusHash, spec, tokenizer: 'llama2', maxSequenceLength: input.maxSequenceLength })).slice(0, 32)}`;
-      if (await store.exists(`${key}/.complete`)) return { modelKey: key, cached: true };
+      if (await store.exists(completeMarkerKey(key))) return { modelKey: key, cached: true };
       await ensureBackend({ gpu: options.gpu });
       const tokenizer = llama2Tokenizer();
       const config = smallLlamaConfig({
@@ -171,7 +171,7 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
         try {
           await saveCheckpoint(dir, config, new Map([...model.hfWeights()].map((w) => [w.name, { shape: w.shape, data: w.data }])));
           await uploadDir(dir, key);
-          await store.putBytes(`${key}/.complete`, new Uint8Array());
+          await store.putBytes(completeMarkerKey(key), new Uint8Array());
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
@@ -184,9 +184,9 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
     async trainLora(ctx, unit: LoraUnit) {
       const prefix = `runs/${unit.runId}/f${unit.fold}`;
       const adapterKey = `${prefix}/adapter`;
-      const done = await store.exists(`${adapterKey}/.complete`);
+      const done = await store.exists(completeMarkerKey(adapterKey));
       if (done) {
-        const meta = JSON.parse(await store.getText(`${adapterKey}/.complete`));
+        const meta = JSON.parse(await store.getText(completeMarkerKey(adapterKey)));
         return { adapterKey, lossCurve: meta.lossCurve, resumedFromStep: null };
       }
       const { train } = await unitData(store, ctx, unit.fold);
@@ -212,7 +212,7 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
-        await store.putBytes(`${adapterKey}/.complete`, new TextEncoder().encode(JSON.stringify({ lossCurve, compute: backendInfo() })));
+        await store.putBytes(completeMarkerKey(adapterKey), new TextEncoder().encode(JSON.stringify({ lossCurve, compute: backendInfo() })));
         return { adapterKey, lossCurve, resumedFromStep };
       } finally {
         m.model.dispose();

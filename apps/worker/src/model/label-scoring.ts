@@ -21,13 +21,27 @@ export const ANSWER_ROOM = 64;
 /** The log of the content-free prompt used by 'calibrated' scoring. */
 export const CONTENT_FREE_LOG = 'N/A';
 
-/** Candidate answers for label scoring, from the training records (the model can only know those). */
-export interface Candidates { techniques: (string | null)[]; tactics: (string | null)[] }
-export function candidatesFrom(train: DatasetRecord[]): Candidates {
-  return {
-    techniques: [...new Set(train.map((r) => r.mitreTechnique))].sort((a, b) => String(a).localeCompare(String(b))),
-    tactics: [...new Set(train.map((r) => r.mitreTactic))].sort((a, b) => String(a).localeCompare(String(b))),
-  };
+/**
+ * Candidate answers for label scoring, from the training records (the model can only know those).
+ * With `byCategory`, technique and tactic are chosen only among the pairs training records of the
+ * chosen category (and technique) carry, so every answer is a label combination that exists.
+ */
+export interface Candidates {
+  techniques: (string | null)[];
+  tactics: (string | null)[];
+  byCategory?: Record<string, { techniques: (string | null)[]; tacticsByTechnique: Record<string, (string | null)[]> }>;
+}
+const sortedUnique = <T>(xs: T[]) => [...new Set(xs)].sort((a, b) => String(a).localeCompare(String(b)));
+export function candidatesFrom(train: DatasetRecord[], opts: { consistent?: boolean } = {}): Candidates {
+  const c: Candidates = { techniques: sortedUnique(train.map((r) => r.mitreTechnique)), tactics: sortedUnique(train.map((r) => r.mitreTactic)) };
+  if (!opts.consistent) return c;
+  c.byCategory = {};
+  for (const category of new Set(train.flatMap((r) => (r.threatCategory === null ? [] : [r.threatCategory])))) {
+    const rs = train.filter((r) => r.threatCategory === category);
+    const techniques = sortedUnique(rs.map((r) => r.mitreTechnique));
+    c.byCategory[category] = { techniques, tacticsByTechnique: Object.fromEntries(techniques.map((t) => [String(t), sortedUnique(rs.filter((r) => r.mitreTechnique === t).map((r) => r.mitreTactic))])) };
+  }
+  return c;
 }
 
 /**
@@ -141,8 +155,10 @@ export function classifyByScoring(m: LoadedModel, log: string, c: Candidates, op
   };
   try {
     const category = pick('THREAT_CATEGORY', THREAT_CATEGORIES, (v) => v);
-    const technique = pick('MITRE_TECHNIQUE', c.techniques, techniqueText);
-    const tactic = pick('MITRE_TACTIC', c.tactics, tacticText);
+    // Consistent candidates: a category the training data never showed gets no technique and no tactic.
+    const allowed = c.byCategory ? (c.byCategory[category] ?? { techniques: [null], tacticsByTechnique: { null: [null] } }) : undefined;
+    const technique = pick('MITRE_TECHNIQUE', allowed?.techniques ?? c.techniques, techniqueText);
+    const tactic = pick('MITRE_TACTIC', allowed?.tacticsByTechnique[String(technique)] ?? c.tactics, tacticText);
     const severity = pick('SEVERITY', SEVERITIES, (v) => v);
     return { threatCategory: category, mitreTechnique: technique, mitreTechniqueParent: techniqueParent(technique), mitreTactic: tactic, severity };
   } finally {
