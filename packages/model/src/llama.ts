@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LlamaConfig, LoraTarget } from './model-types.ts';
-import { applyRope, gatherRows, linear, mm, rmsNorm, ropeTables, silu } from './ops.ts';
+import { applyRope, flagsAreFast, gatherRows, linear, mm, mmFrozenBT, rmsNorm, ropeTables, silu } from './ops.ts';
 import { Rng } from './rng.ts';
 
 /** Linear weights are stored pre-transposed as [in, out] (HF stores [out, in]). */
@@ -393,6 +393,8 @@ export class LlamaForCausalLM {
     }
     const hn = rmsNorm(hsel, w.norm, cfg.rmsNormEps) as tf.Tensor2D;
     void hdim;
+    // Tied and frozen: x·embedᵀ straight from the embedding where transpose flags are free (one copy of it).
+    if (!w.lmHead && !this.baseTrainable && flagsAreFast()) return mmFrozenBT(hn, w.embed);
     return linear(hn, this.lmHeadMatrix(), this.baseTrainable) as tf.Tensor2D;
   }
 
