@@ -45,10 +45,14 @@ export interface TrainOptions {
    * exceed ACTIVATION_BUDGET_BYTES.
    */
   gradientCheckpointing?: boolean | 'auto';
+  /** With checkpointing: how many last layers run under one tape without recompute (default: what fits the budget). */
+  checkpointTapedLayers?: number;
 }
 
 /** Above this estimated size of held activations, 'auto' turns gradient checkpointing on. */
 export const ACTIVATION_BUDGET_BYTES = 4 * 2 ** 30;
+/** With checkpointing on, the last layers whose activations fit here skip the recompute. */
+export const TAPED_BUDGET_BYTES = 2 ** 30;
 
 /**
  * What tfjs backprop holds for a LoRA step: every saved forward tensor and, until backward ends, a gradient for
@@ -213,7 +217,8 @@ export class Trainer {
       tokens += b.numTokens;
       exs += b.numExamples;
       if (b.labels.length === 0) continue;
-      const { loss, grads } = this.checkpointing(b) ? this.checkpointedGrads(b, totalTargets) : this.plainGrads(b, totalTargets);
+      const taped = this.taped(b);
+      const { loss, grads } = taped === null ? this.plainGrads(b, totalTargets) : this.checkpointedGrads(b, totalTargets, taped);
       lossSum += loss;
       const gl = this.vars.map((v) => grads[v.name] ?? tf.zeros(v.shape));
       if (!acc) acc = gl;
@@ -246,10 +251,15 @@ export class Trainer {
     };
   }
 
-  private checkpointing(b: Batch): boolean {
+  /** Layers backprop may hold at once (the rest are recomputed), or null for plain backprop. */
+  private taped(b: Batch): number | null {
     const opt = this.opts.gradientCheckpointing ?? 'auto';
-    if (this.r.mode !== 'lora' || opt === false) return false;
-    return opt === true || estimateActivationBytes(this.model.config, b.batch, b.seqLen) > ACTIVATION_BUDGET_BYTES;
+    if (this.r.mode !== 'lora' || opt === false) return null;
+    const L = this.model.config.numHiddenLayers;
+    const bytes = estimateActivationBytes(this.model.config, b.batch, b.seqLen);
+    if (opt === 'auto' && bytes <= ACTIVATION_BUDGET_BYTES) return null;
+    // The last layers run under one tape with the head (no recompute) as far as the budget allows.
+    return Math.max(1, Math.min(L, this.opts.checkpointTapedLayers ?? Math.floor(TAPED_BUDGET_BYTES / (bytes / L))));
   }
 
   private plainGrads(b: Batch, totalTargets: number): { loss: number; grads: Record<string, tf.Tensor> } {
@@ -264,12 +274,14 @@ export class Trainer {
 
   /**
    * Layer-wise backprop with recomputation: the forward pass keeps only each layer's input (and the dropout
-   * RNG state before it, so the recomputed layer draws the same masks); backward recomputes one layer at a
-   * time under its own tape and hands dx down. Frees each layer's activations as soon as its grads exist.
+   * RNG state before it, so the recomputed layer draws the same masks); the last `taped` layers and the head
+   * then run once under one tape, and backward recomputes the earlier layers one at a time under their own
+   * tape, handing dx down. Each layer's activations are freed as soon as its grads exist.
    */
-  private checkpointedGrads(b: Batch, totalTargets: number): { loss: number; grads: Record<string, tf.Tensor> } {
+  private checkpointedGrads(b: Batch, totalTargets: number, taped: number): { loss: number; grads: Record<string, tf.Tensor> } {
     const model = this.model;
     const L = model.config.numHiddenLayers;
+    const first = L - taped; // layers first..L-1 run under the head's tape
     const ctx = model.prepare({ ids: b.ids, batch: b.batch, seqLen: b.seqLen, attentionMask: b.attentionMask, select: b.select });
     const xs: tf.Tensor2D[] = [];
     const rngStates: RngState[] = [];
@@ -277,16 +289,24 @@ export class Trainer {
     let dy: tf.Tensor | null = null;
     try {
       xs.push(tf.tidy(() => model.embedTokens(ctx)));
-      for (let i = 0; i < L; i++) {
+      for (let i = 0; i < first; i++) {
         rngStates.push(this.dropoutRng.state());
         xs.push(tf.tidy(() => model.layer(i, xs[i], ctx, this.dropoutRng)));
       }
-      const head = tf.valueAndGrads((x: tf.Tensor) => tf.div(tf.sum(crossEntropyRows(model.head(x as tf.Tensor2D, ctx), b.labels)), totalTargets) as tf.Scalar);
-      const h = head([xs[L]]);
+      const tailVars = Array.from({ length: taped }, (_, j) => model.layerLoraVariables(first + j)).flat();
+      const withTailX = first > 0;
+      const tail = tf.valueAndGrads((...a: tf.Tensor[]) => {
+        let x = (withTailX ? a[0] : xs[0]) as tf.Tensor2D;
+        for (let i = first; i < L; i++) x = model.layer(i, x, ctx, this.dropoutRng);
+        return tf.div(tf.sum(crossEntropyRows(model.head(x, ctx), b.labels)), totalTargets) as tf.Scalar;
+      });
+      const h = tail(withTailX ? [xs[first], ...tailVars] : tailVars);
       const loss = h.value.dataSync()[0];
       h.value.dispose();
-      dy = h.grads[0];
-      for (let i = L - 1; i >= 0; i--) {
+      dy = withTailX ? h.grads[0] : null;
+      const tg = withTailX ? h.grads.slice(1) : h.grads;
+      tailVars.forEach((v, j) => (grads[v.name] = tg[j]));
+      for (let i = first - 1; i >= 0 && dy; i--) {
         const vars = model.layerLoraVariables(i);
         const withX = i > 0; // the embedding output needs no gradient in LoRA mode
         const args = withX ? [xs[i], ...vars] : vars;
@@ -300,7 +320,6 @@ export class Trainer {
         const gv = withX ? r.grads.slice(1) : r.grads;
         vars.forEach((v, j) => (grads[v.name] = gv[j]));
         xs[i + 1].dispose();
-        if (!dy) break;
       }
       return { loss, grads };
     } finally {
