@@ -22,7 +22,11 @@ const python = process.env.OPENSOC_BENCH_PYTHON ?? 'python3';
 interface Row { shape: string; threads: number; who: string; tokensPerSecond?: number; examplesPerSecond?: number; gflopsPerSecond?: number; gflopsPerCpuSecond?: number; peakRssBytes?: number; error?: string }
 
 function runChild(cmd: string, args: string[]): Record<string, unknown> | { error: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
+  // This process loaded TensorFlow (availableBackends) and so exported its pool sizes: children get --threads.
+  const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' };
+  delete env.TF_NUM_INTRAOP_THREADS;
+  delete env.TF_NUM_INTEROP_THREADS;
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24, env });
   const line = r.stdout.split('\n').reverse().find((l) => l.startsWith('{'));
   if (r.status === 0 && line) return JSON.parse(line) as Record<string, unknown>;
   const why = `${r.stderr ?? ''}${r.stdout ?? ''}`.trim().split('\n').filter(Boolean).slice(-1)[0] ?? `exit ${r.status ?? r.signal}`;
