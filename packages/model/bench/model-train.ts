@@ -23,7 +23,7 @@ interface Row { shape: string; threads: number; who: string; tokensPerSecond?: n
 
 function runChild(cmd: string, args: string[]): Record<string, unknown> | { error: string } {
   // This process loaded TensorFlow (availableBackends) and so exported its pool sizes: children get --threads.
-  const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' };
+  const env: Record<string, string | undefined> = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' };
   delete env.TF_NUM_INTRAOP_THREADS;
   delete env.TF_NUM_INTEROP_THREADS;
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24, env });
