@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 
 const benches = {
   orchestration: ['tsx', 'apps/worker/bench/orchestration.ts'],
-  'model-train': ['tsx', 'packages/model/bench/train-throughput.ts'],
+  'model-train': ['tsx', 'packages/model/bench/model-train.ts'],
+  'model-train-one': ['tsx', 'packages/model/bench/train-throughput.ts'],
   'model-generate': ['tsx', 'packages/model/bench/generate.ts'],
   'model-load': ['tsx', 'packages/model/bench/load-rss.ts'],
   'model-leak': ['tsx', 'packages/model/bench/leak.ts'],

@@ -6,6 +6,7 @@ import type { Db } from '@opensoc/db';
 import type { ArtifactStore } from '@opensoc/storage';
 import { createOrchestrationActivities } from './activities/orchestration.ts';
 import { createTrainingActivities, type TrainingOptions } from './activities/training.ts';
+import { ensureBackend } from './model-service.ts';
 
 export type QueueRole = 'orchestration' | 'train-cpu' | 'train-gpu';
 
@@ -62,6 +63,8 @@ export async function startWorkers(deps: WorkerDeps, roles: QueueRole[], trainin
         shutdownGraceTime: '10 seconds',
       }));
     } else {
+      // Load the compute backend before taking tasks: loading TensorFlow takes seconds, longer than a heartbeat.
+      await ensureBackend({ gpu: role === 'train-gpu' });
       workers.push(await Worker.create({
         connection, namespace: deps.namespace, taskQueue: role === 'train-gpu' ? TASK_QUEUES.trainGpu : TASK_QUEUES.trainCpu,
         activities: createTrainingActivities({ store: deps.store }, { ...training, gpu: role === 'train-gpu' }),

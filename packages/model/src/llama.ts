@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LlamaConfig, LoraTarget } from './model-types.ts';
-import { applyRope, gatherRows, linear, mm, rmsNorm, ropeTables, silu } from './ops.ts';
+import { applyRope, flagsAreFast, gatherRows, linear, mm, mmFrozenBT, rmsNorm, ropeTables, silu } from './ops.ts';
 import { Rng } from './rng.ts';
 
 /** Linear weights are stored pre-transposed as [in, out] (HF stores [out, in]). */
@@ -101,6 +101,19 @@ export interface ForwardInput {
   cache?: KVCache;
   /** Dropout RNG for LoRA dropout (training only). */
   dropoutRng?: Rng;
+}
+
+/** Shared state of one forward pass (see LlamaForCausalLM.prepare). */
+export interface ForwardContext {
+  ids: Int32Array;
+  B: number;
+  T: number;
+  S: number;
+  bias: tf.Tensor4D;
+  cos: tf.Tensor;
+  sin: tf.Tensor;
+  select: Int32Array | null;
+  cache?: KVCache;
 }
 
 export type InitOptions = { seed?: number; initializerRange?: number };
@@ -296,14 +309,20 @@ export class LlamaForCausalLM {
    * Caller owns the result (wrap in tf.tidy as usual).
    */
   forward(inp: ForwardInput): tf.Tensor2D {
+    const ctx = this.prepare(inp);
+    let x = this.embedTokens(ctx);
+    for (let i = 0; i < this.config.numHiddenLayers; i++) x = this.layer(i, x, ctx, inp.dropoutRng);
+    return this.head(x, ctx);
+  }
+
+  /**
+   * Everything a forward pass shares across layers: positions, the additive attention bias [B,1,T,S] and the
+   * rotary tables (tensors: the caller disposes them, or tidy does). Updates the KV cache's mask/positions.
+   */
+  prepare(inp: ForwardInput): ForwardContext {
     if (this.disposed) throw new Error('model is disposed');
     const cfg = this.config;
     const { batch: B, seqLen: T } = inp;
-    const H = cfg.numAttentionHeads;
-    const KV = cfg.numKeyValueHeads;
-    const rep = H / KV;
-    const d = cfg.headDim;
-    const hdim = cfg.hiddenSize;
     const cache = inp.cache;
     const past = cache ? cache.length : 0;
     const S = past + T;
@@ -347,53 +366,74 @@ export class LlamaForCausalLM {
     else if (inp.select === 'last') select = Int32Array.from({ length: B }, (_, b) => b * T + T - 1);
     else select = Int32Array.from(inp.select);
 
-    const w = this.weights;
     const bias = tf.tensor4d(biasArr, [B, 1, T, S]);
-    const [cos, sin] = ropeTables(pos, B, T, d, cfg.ropeTheta);
-    let x = gatherRows(w.embed, Int32Array.from(inp.ids), this.baseTrainable) as tf.Tensor2D; // [B*T, h]
-    const scale = 1 / Math.sqrt(d);
-    const drop = inp.dropoutRng;
+    const [cos, sin] = ropeTables(pos, B, T, cfg.headDim, cfg.ropeTheta);
+    return { ids: Int32Array.from(inp.ids), B, T, S, bias, cos, sin, select, cache };
+  }
 
-    for (let i = 0; i < cfg.numHiddenLayers; i++) {
-      const l = w.layers[i];
-      const hN = rmsNorm(x, l.inputNorm, cfg.rmsNormEps) as tf.Tensor2D;
-      let q = tf.transpose(tf.reshape(this.proj(hN, i, 'q_proj', drop), [B, T, H, d]), [0, 2, 1, 3]); // [B,H,T,d]
-      let k = tf.transpose(tf.reshape(this.proj(hN, i, 'k_proj', drop), [B, T, KV, d]), [0, 2, 1, 3]); // [B,KV,T,d]
-      let v = tf.transpose(tf.reshape(this.proj(hN, i, 'v_proj', drop), [B, T, KV, d]), [0, 2, 1, 3]);
-      q = tf.mul(applyRope(q, cos, sin), scale);
-      k = applyRope(k, cos, sin);
-      if (cache) {
-        const pk = cache.k[i];
-        const pv = cache.v[i];
-        const nk = pk ? tf.concat([pk, k], 2) : k;
-        const nv = pv ? tf.concat([pv, v], 2) : v;
-        pk?.dispose();
-        pv?.dispose();
-        cache.k[i] = tf.keep(nk) as tf.Tensor4D;
-        cache.v[i] = tf.keep(nv) as tf.Tensor4D;
-        k = nk;
-        v = nv;
-      }
-      const qg = tf.reshape(q, [B, KV, rep * T, d]);
-      const kT = tf.transpose(k, [0, 1, 3, 2]); // [B,KV,d,S]
-      let scores = mm(qg, kT); // [B,KV,rep*T,S]
-      scores = tf.add(tf.reshape(scores, [B, H, T, S]), bias);
-      const probs = tf.reshape(tf.softmax(scores), [B, KV, rep * T, S]);
-      const ctx = mm(probs, v); // [B,KV,rep*T,d]
-      const ctx2 = tf.reshape(tf.transpose(tf.reshape(ctx, [B, H, T, d]), [0, 2, 1, 3]), [B * T, H * d]) as tf.Tensor2D;
-      x = tf.add(x, this.proj(ctx2, i, 'o_proj', drop));
-      const h2 = rmsNorm(x, l.postNorm, cfg.rmsNormEps) as tf.Tensor2D;
-      const g = this.proj(h2, i, 'gate_proj', drop);
-      const u = this.proj(h2, i, 'up_proj', drop);
-      x = tf.add(x, this.proj(tf.mul(silu(g), u) as tf.Tensor2D, i, 'down_proj', drop));
+  /** Token embeddings [B*T, hidden]. */
+  embedTokens(ctx: ForwardContext): tf.Tensor2D {
+    return gatherRows(this.weights.embed, ctx.ids, this.baseTrainable) as tf.Tensor2D;
+  }
+
+  /** Decoder layer i: x [B*T, hidden] -> x [B*T, hidden] (pre-norm attention and SwiGLU MLP, residuals). */
+  layer(i: number, x: tf.Tensor2D, ctx: ForwardContext, drop?: Rng): tf.Tensor2D {
+    const cfg = this.config;
+    const { B, T, S, bias, cos, sin, cache } = ctx;
+    const H = cfg.numAttentionHeads;
+    const KV = cfg.numKeyValueHeads;
+    const rep = H / KV;
+    const d = cfg.headDim;
+    const scale = 1 / Math.sqrt(d);
+    const l = this.weights.layers[i];
+    const hN = rmsNorm(x, l.inputNorm, cfg.rmsNormEps) as tf.Tensor2D;
+    let q = tf.transpose(tf.reshape(this.proj(hN, i, 'q_proj', drop), [B, T, H, d]), [0, 2, 1, 3]); // [B,H,T,d]
+    let k = tf.transpose(tf.reshape(this.proj(hN, i, 'k_proj', drop), [B, T, KV, d]), [0, 2, 1, 3]); // [B,KV,T,d]
+    let v = tf.transpose(tf.reshape(this.proj(hN, i, 'v_proj', drop), [B, T, KV, d]), [0, 2, 1, 3]);
+    q = tf.mul(applyRope(q, cos, sin), scale);
+    k = applyRope(k, cos, sin);
+    if (cache) {
+      const pk = cache.k[i];
+      const pv = cache.v[i];
+      const nk = pk ? tf.concat([pk, k], 2) : k;
+      const nv = pv ? tf.concat([pv, v], 2) : v;
+      pk?.dispose();
+      pv?.dispose();
+      cache.k[i] = tf.keep(nk) as tf.Tensor4D;
+      cache.v[i] = tf.keep(nv) as tf.Tensor4D;
+      k = nk;
+      v = nv;
     }
-    let hsel: tf.Tensor2D = x;
-    if (select) {
-      hsel = gatherRows(x, select, true) as tf.Tensor2D;
-    }
-    const hn = rmsNorm(hsel, w.norm, cfg.rmsNormEps) as tf.Tensor2D;
-    void hdim;
+    const qg = tf.reshape(q, [B, KV, rep * T, d]);
+    const kT = tf.transpose(k, [0, 1, 3, 2]); // [B,KV,d,S]
+    let scores = mm(qg, kT); // [B,KV,rep*T,S]
+    scores = tf.add(tf.reshape(scores, [B, H, T, S]), bias);
+    const probs = tf.reshape(tf.softmax(scores), [B, KV, rep * T, S]);
+    const ctxv = mm(probs, v); // [B,KV,rep*T,d]
+    const ctx2 = tf.reshape(tf.transpose(tf.reshape(ctxv, [B, H, T, d]), [0, 2, 1, 3]), [B * T, H * d]) as tf.Tensor2D;
+    x = tf.add(x, this.proj(ctx2, i, 'o_proj', drop));
+    const h2 = rmsNorm(x, l.postNorm, cfg.rmsNormEps) as tf.Tensor2D;
+    const g = this.proj(h2, i, 'gate_proj', drop);
+    const u = this.proj(h2, i, 'up_proj', drop);
+    return tf.add(x, this.proj(tf.mul(silu(g), u) as tf.Tensor2D, i, 'down_proj', drop));
+  }
+
+  /** Final norm and LM head at the selected positions: logits [N, vocab]. */
+  head(x: tf.Tensor2D, ctx: ForwardContext): tf.Tensor2D {
+    const w = this.weights;
+    const hsel = ctx.select ? (gatherRows(x, ctx.select, true) as tf.Tensor2D) : x;
+    const hn = rmsNorm(hsel, w.norm, this.config.rmsNormEps) as tf.Tensor2D;
+    // Tied and frozen: x·embedᵀ straight from the embedding where transpose flags are free (one copy of it).
+    if (!w.lmHead && !this.baseTrainable && flagsAreFast()) return mmFrozenBT(hn, w.embed);
     return linear(hn, this.lmHeadMatrix(), this.baseTrainable) as tf.Tensor2D;
+  }
+
+  /** LoRA variables of layer i (stable order), for per-layer gradients. */
+  layerLoraVariables(i: number): tf.Variable[] {
+    if (!this.lora) return [];
+    const out: tf.Variable[] = [];
+    for (const [key, m] of this.lora) if (key.startsWith(`${i}.`)) out.push(m.aT, m.bT);
+    return out;
   }
 
   /** Convenience: logits for all positions as [B, T, V] (tests, parity). */

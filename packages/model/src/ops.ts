@@ -38,16 +38,33 @@ export function matmulFast(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   });
 }
 
+/**
+ * wasm's matMul with transpose flags is 12-24x slower than a plain one, so there the transposes are explicit;
+ * TensorFlow (and cpu) take the flags for free, which saves a transposed copy of every frozen weight in backward.
+ */
+const flagsAreFast = () => tf.getBackend() !== 'wasm';
+
+/** a·bᵀ over the last two axes. */
+function matmulBT(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return flagsAreFast() ? tf.matMul(a, b, false, true) : matmulFast(a, swapLast2(b));
+}
+
+/** aᵀ·b over the last two axes. */
+function matmulAT(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return flagsAreFast() ? tf.matMul(a, b, true, false) : matmulFast(swapLast2(a), b);
+}
+
+// Gradient functions run inside tidy: backprop keeps everything else a gradient creates until the whole
+// backward pass ends, which would hold e.g. a transposed copy of every weight at once.
 const mmBoth = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   save([a, b]);
   return {
     value: matmulFast(a, b),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sa, sb] = saved;
-      const da = unbroadcast(matmulFast(dy, swapLast2(sb)), sa.shape);
-      const db = unbroadcast(matmulFast(swapLast2(sa), dy), sb.shape);
-      return [da, db];
-    },
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+      tf.tidy(() => {
+        const [sa, sb] = saved;
+        return [unbroadcast(matmulBT(dy, sb), sa.shape), unbroadcast(matmulAT(sa, dy), sb.shape)];
+      }),
   };
 }) as never) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
@@ -58,18 +75,32 @@ export function mm(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
 
 /**
  * x·W for a frozen W: W is closed over (not an input of the recorded op), so its gradient is never
- * computed; dx = dy·Wᵀ with an explicit transpose.
+ * computed; dx = dy·Wᵀ.
  */
 export function mmFrozenB(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     save([x]);
     return {
       value: tf.matMul(x, b),
-      gradFunc: (dy: tf.Tensor) => unbroadcast(tf.matMul(dy, swapLast2(b)), x.shape),
+      gradFunc: (dy: tf.Tensor) => tf.tidy(() => unbroadcast(matmulBT(dy, b), x.shape)),
     };
   }) as never) as (x: tf.Tensor) => tf.Tensor;
   return f(a);
 }
+
+/**
+ * x·Wᵀ for a frozen W stored [out, in] (the tied LM head: x·embedᵀ) on backends where transpose flags are
+ * free: no transposed copy of W is ever held. On wasm the caller passes a pre-transposed W to mmFrozenB.
+ */
+export function mmFrozenBT(a: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([x]);
+    return { value: tf.matMul(x, w, false, true), gradFunc: (dy: tf.Tensor) => tf.tidy(() => tf.matMul(dy, w)) };
+  }) as never) as (x: tf.Tensor) => tf.Tensor2D;
+  return f(a);
+}
+
+export { flagsAreFast };
 
 /** Linear layer y = x·W, W stored [in, out] (pre-transposed from HF's [out, in]). x: [..., in]. */
 export function linear(x: tf.Tensor, w: tf.Tensor, trainable: boolean): tf.Tensor {
@@ -91,7 +122,7 @@ export function gatherRows(table: tf.Tensor, ids: Int32Array, needsGrad: boolean
     void save;
     return {
       value: tf.gather(t, tf.tensor1d(ids, 'int32')),
-      gradFunc: (dy: tf.Tensor) => tf.scatterND(tf.tensor2d(ids, [ids.length, 1], 'int32'), dy, t.shape),
+      gradFunc: (dy: tf.Tensor) => tf.tidy(() => tf.scatterND(tf.tensor2d(ids, [ids.length, 1], 'int32'), dy, t.shape)),
     };
   }) as never) as (t: tf.Tensor) => tf.Tensor;
   return f(table);
@@ -174,12 +205,13 @@ export function crossEntropyRows(logits: tf.Tensor2D, labelIds: Int32Array | num
     save([p]);
     return {
       value: tf.sub(tf.reshape(lse, [N]), picked),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sp] = saved;
-        // (wasm's OneHot ignores a float32 dtype and writes int bits: build int32 and cast)
-        const oh = tf.cast(tf.oneHot(tf.tensor1d(labelsArr, 'int32'), V), 'float32');
-        return tf.mul(tf.sub(sp, oh), tf.reshape(dy, [N, 1]));
-      },
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [sp] = saved;
+          // (wasm's OneHot ignores a float32 dtype and writes int bits: build int32 and cast)
+          const oh = tf.cast(tf.oneHot(tf.tensor1d(labelsArr, 'int32'), V), 'float32');
+          return tf.mul(tf.sub(sp, oh), tf.reshape(dy, [N, 1]));
+        }),
     };
   }) as never) as (lg: tf.Tensor) => tf.Tensor1D;
   return f(logits);

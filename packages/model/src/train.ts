@@ -3,7 +3,7 @@ import type { LlamaForCausalLM } from './llama.ts';
 import type { LoraTarget, Tokenizer } from './model-types.ts';
 import { attachLora } from './lora.ts';
 import { collate, encodeExample, epochBatches } from './data.ts';
-import type { EncodedExample, TrainExample } from './data.ts';
+import type { Batch, EncodedExample, TrainExample } from './data.ts';
 import { AdamW, clipByGlobalNorm, cosineWithWarmup } from './optim.ts';
 import { crossEntropyRows } from './ops.ts';
 import { Rng, mixSeed } from './rng.ts';
@@ -39,6 +39,29 @@ export interface TrainOptions {
   checkpointEvery?: number;
   /** Resume from a checkpoint produced by an identically configured run. */
   resumeFrom?: TrainCheckpoint;
+  /**
+   * LoRA mode: keep only each layer's input during the forward pass and recompute the layer in backward (one
+   * extra forward, a fraction of the memory). 'auto' (default): when the activations backprop would hold
+   * exceed ACTIVATION_BUDGET_BYTES.
+   */
+  gradientCheckpointing?: boolean | 'auto';
+  /** With checkpointing: how many last layers run under one tape without recompute (default: what fits the budget). */
+  checkpointTapedLayers?: number;
+}
+
+/** Above this estimated size of held activations, 'auto' turns gradient checkpointing on. */
+export const ACTIVATION_BUDGET_BYTES = 4 * 2 ** 30;
+/** With checkpointing on, the last layers whose activations fit here skip the recompute. */
+export const TAPED_BUDGET_BYTES = 2 ** 30;
+
+/**
+ * What tfjs backprop holds for a LoRA step: every saved forward tensor and, until backward ends, a gradient for
+ * each one (~30 hidden-wide, ~10 intermediate-wide and ~4 score-sized floats per token and layer, measured
+ * against the 135M shape's peak RSS).
+ */
+export function estimateActivationBytes(cfg: LlamaForCausalLM['config'], batch: number, seqLen: number): number {
+  const perToken = 30 * cfg.hiddenSize + 10 * cfg.intermediateSize + 4 * cfg.numAttentionHeads * seqLen;
+  return 2 * 4 * perToken * batch * seqLen * cfg.numHiddenLayers;
 }
 
 export interface StepLog {
@@ -194,12 +217,9 @@ export class Trainer {
       tokens += b.numTokens;
       exs += b.numExamples;
       if (b.labels.length === 0) continue;
-      const { value, grads } = tf.variableGrads(() => {
-        const logits = model.forward({ ids: b.ids, batch: b.batch, seqLen: b.seqLen, attentionMask: b.attentionMask, select: b.select, dropoutRng: this.dropoutRng });
-        return tf.div(tf.sum(crossEntropyRows(logits, b.labels)), totalTargets) as tf.Scalar;
-      }, this.vars);
-      lossSum += value.dataSync()[0];
-      value.dispose();
+      const taped = this.taped(b);
+      const { loss, grads } = taped === null ? this.plainGrads(b, totalTargets) : this.checkpointedGrads(b, totalTargets, taped);
+      lossSum += loss;
       const gl = this.vars.map((v) => grads[v.name] ?? tf.zeros(v.shape));
       if (!acc) acc = gl;
       else {
@@ -229,6 +249,84 @@ export class Trainer {
       tokensPerSecond: tokens / dt,
       examplesPerSecond: exs / dt,
     };
+  }
+
+  /** Layers backprop may hold at once (the rest are recomputed), or null for plain backprop. */
+  private taped(b: Batch): number | null {
+    const opt = this.opts.gradientCheckpointing ?? 'auto';
+    if (this.r.mode !== 'lora' || opt === false) return null;
+    const L = this.model.config.numHiddenLayers;
+    const bytes = estimateActivationBytes(this.model.config, b.batch, b.seqLen);
+    if (opt === 'auto' && bytes <= ACTIVATION_BUDGET_BYTES) return null;
+    // The last layers run under one tape with the head (no recompute) as far as the budget allows.
+    return Math.max(1, Math.min(L, this.opts.checkpointTapedLayers ?? Math.floor(TAPED_BUDGET_BYTES / (bytes / L))));
+  }
+
+  private plainGrads(b: Batch, totalTargets: number): { loss: number; grads: Record<string, tf.Tensor> } {
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = this.model.forward({ ids: b.ids, batch: b.batch, seqLen: b.seqLen, attentionMask: b.attentionMask, select: b.select, dropoutRng: this.dropoutRng });
+      return tf.div(tf.sum(crossEntropyRows(logits, b.labels)), totalTargets) as tf.Scalar;
+    }, this.vars);
+    const loss = value.dataSync()[0];
+    value.dispose();
+    return { loss, grads };
+  }
+
+  /**
+   * Layer-wise backprop with recomputation: the forward pass keeps only each layer's input (and the dropout
+   * RNG state before it, so the recomputed layer draws the same masks); the last `taped` layers and the head
+   * then run once under one tape, and backward recomputes the earlier layers one at a time under their own
+   * tape, handing dx down. Each layer's activations are freed as soon as its grads exist.
+   */
+  private checkpointedGrads(b: Batch, totalTargets: number, taped: number): { loss: number; grads: Record<string, tf.Tensor> } {
+    const model = this.model;
+    const L = model.config.numHiddenLayers;
+    const first = L - taped; // layers first..L-1 run under the head's tape
+    const ctx = model.prepare({ ids: b.ids, batch: b.batch, seqLen: b.seqLen, attentionMask: b.attentionMask, select: b.select });
+    const xs: tf.Tensor2D[] = [];
+    const rngStates: RngState[] = [];
+    const grads: Record<string, tf.Tensor> = {};
+    let dy: tf.Tensor | null = null;
+    try {
+      xs.push(tf.tidy(() => model.embedTokens(ctx)));
+      for (let i = 0; i < first; i++) {
+        rngStates.push(this.dropoutRng.state());
+        xs.push(tf.tidy(() => model.layer(i, xs[i], ctx, this.dropoutRng)));
+      }
+      const tailVars = Array.from({ length: taped }, (_, j) => model.layerLoraVariables(first + j)).flat();
+      const withTailX = first > 0;
+      const tail = tf.valueAndGrads((...a: tf.Tensor[]) => {
+        let x = (withTailX ? a[0] : xs[0]) as tf.Tensor2D;
+        for (let i = first; i < L; i++) x = model.layer(i, x, ctx, this.dropoutRng);
+        return tf.div(tf.sum(crossEntropyRows(model.head(x, ctx), b.labels)), totalTargets) as tf.Scalar;
+      });
+      const h = tail(withTailX ? [xs[first], ...tailVars] : tailVars);
+      const loss = h.value.dataSync()[0];
+      h.value.dispose();
+      dy = withTailX ? h.grads[0] : null;
+      const tg = withTailX ? h.grads.slice(1) : h.grads;
+      tailVars.forEach((v, j) => (grads[v.name] = tg[j]));
+      for (let i = first - 1; i >= 0 && dy; i--) {
+        const vars = model.layerLoraVariables(i);
+        const withX = i > 0; // the embedding output needs no gradient in LoRA mode
+        const args = withX ? [xs[i], ...vars] : vars;
+        if (args.length === 0) break;
+        const rng = new Rng(rngStates[i]);
+        const f = tf.valueAndGrads((...a: tf.Tensor[]) => model.layer(i, (withX ? a[0] : xs[0]) as tf.Tensor2D, ctx, rng));
+        const r = f(args, dy as tf.Tensor2D);
+        r.value.dispose();
+        dy.dispose();
+        dy = withX ? r.grads[0] : null;
+        const gv = withX ? r.grads.slice(1) : r.grads;
+        vars.forEach((v, j) => (grads[v.name] = gv[j]));
+        xs[i + 1].dispose();
+      }
+      return { loss, grads };
+    } finally {
+      dy?.dispose();
+      for (const x of xs) x.dispose();
+      for (const t of [ctx.bias, ctx.cos, ctx.sin]) t.dispose();
+    }
   }
 
   checkpoint(): TrainCheckpoint {
