@@ -76,6 +76,7 @@ for (const s of scorings) {
   log({ phase: 'untuned', format, scoring: s, n: evalSet.length, ...(before[s] as object) });
 }
 
+if (steps === 0) process.exit(0);
 const f = formatterOf(m, format);
 const examples = train.map((r) => trainingExample(f, r, maxLen));
 const trainer = new Trainer(m.model, examples, {
