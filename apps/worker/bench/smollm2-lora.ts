@@ -5,7 +5,7 @@
  * training tokens/s.
  *
  *   pnpm bench smollm2-lora [--steps 40] [--eval 50] [--batch 4] [--rank 16] [--lr 2e-4]
- *                           [--format opensoc-ai|chat] [--scorings sum,mean,calibrated] [--backend wasm]
+ *                           [--format opensoc-ai|chat] [--scorings sum,mean,calibrated] [--untuned 0|1] [--backend wasm]
  *
  * Data: ../shared/data/opensoc-ai (soc_train.json / soc_eval.json), imported with the platform's
  * importer. Accuracy is per field on the first --eval eval records (exact label match).
@@ -32,6 +32,8 @@ const lr = Number(arg('lr', '2e-4'));
 const maxLen = Number(arg('max-len', '256'));
 const format = arg('format', 'opensoc-ai') as PromptFormat;
 const scorings = arg('scorings', 'sum,mean,calibrated').split(',').filter(Boolean) as LabelScoring[];
+/** --untuned 0 skips the evaluation before training. */
+const untuned = arg('untuned', '1') !== '0';
 const backend = arg('backend', process.env.OPENSOC_TF_BACKEND ?? 'wasm') as BackendName;
 
 function records(file: string): DatasetRecord[] {
@@ -71,11 +73,12 @@ const log = (o: Record<string, unknown>) => console.log(JSON.stringify(o));
 log({ bench: 'smollm2-lora', phase: 'loaded', backend, loadSeconds, rssBytes: process.memoryUsage().rss, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
 
 const before: Record<string, unknown> = {};
-for (const s of scorings) {
+for (const s of untuned ? scorings : []) {
   before[s] = accuracy(m, evalSet, train, s);
   log({ phase: 'untuned', format, scoring: s, n: evalSet.length, ...(before[s] as object) });
 }
 
+if (steps === 0) process.exit(0);
 const f = formatterOf(m, format);
 const examples = train.map((r) => trainingExample(f, r, maxLen));
 const trainer = new Trainer(m.model, examples, {

@@ -4,16 +4,19 @@
  * scripts/make_gguf_fixtures.py --model). Needs the real file: `bash infra/install-model.sh`
  * (CI runs it through infra/install.sh); skipped with a message when it is absent.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.ts';
 import type { LlamaForCausalLM } from './llama.ts';
-import { detachLora } from './lora.ts';
+import { attachLora, detachLora } from './lora.ts';
+import { Rng } from './rng.ts';
 import { findInstalledModel, PRETRAINED_MODELS } from './io/model-catalog.ts';
-import { loadLoraAdapter } from './pretrained.ts';
+import { loadLoraAdapter, saveLoraAdapter } from './pretrained.ts';
 import { loadGgufBaseModel } from './pretrained-gguf.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -39,11 +42,19 @@ const fixture = JSON.parse(readFileSync(path.join(FIX, 'smollm2-logits.json'), '
 const modelFile = await findInstalledModel('smollm2-135m-instruct', path.join(REPO, '.opensoc'));
 if (!modelFile) console.warn('gguf-parity: SmolLM2-135M-Instruct GGUF not installed (run: bash infra/install-model.sh); skipping the parity tests');
 
+/** Python with transformers + PEFT + gguf (OPENSOC_PYTHON, default python3): the PEFT round trip runs only then. */
+const PYTHON = process.env.OPENSOC_PYTHON ?? 'python3';
+function hasPythonPeftGguf(): boolean {
+  if (process.env.OPENSOC_SKIP_PYTHON) return false;
+  const code = `import importlib.util as u, sys; sys.exit(0 if all(u.find_spec(m) for m in ['peft', 'transformers', 'torch', 'gguf']) else 1)`;
+  return spawnSync(PYTHON, ['-c', code], { stdio: 'ignore', timeout: 60_000 }).status === 0;
+}
+
 /** Largest |ours - transformers| over the fixture's sampled columns, top-k values and logsumexp. */
-function maxDiff(model: LlamaForCausalLM, want: Row[][]): { diff: number; topMismatch: number } {
+function maxDiff(model: LlamaForCausalLM, want: Row[][], inputIds = fixture.inputIds): { diff: number; topMismatch: number } {
   let diff = 0;
   let topMismatch = 0;
-  fixture.inputIds.forEach((ids, p) => {
+  inputIds.forEach((ids, p) => {
     const rows = want[p];
     const select = rows.map((r) => r.position);
     const logits = tf.tidy(() => model.forward({ ids, batch: 1, seqLen: ids.length, select }).dataSync() as Float32Array);
@@ -97,6 +108,26 @@ describe.skipIf(!modelFile)('SmolLM2-135M-Instruct GGUF parity with transformers
       expect(moved).toBeGreaterThan(0.1);
     } finally {
       detachLora(model);
+    }
+  });
+
+  it.skipIf(!hasPythonPeftGguf())('an adapter saved here loads in PEFT on the GGUF-loaded transformers model with equal logits (<= 1e-4)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'opensoc-gguf-peft-'));
+    try {
+      attachLora(model, { r: 4, alpha: 8, seed: 3 });
+      const rng = new Rng(9);
+      for (const m of model.lora!.values()) m.bT.assign(tf.tensor2d(rng.fillNormal(new Float32Array(m.bT.size), 0.02), m.bT.shape as [number, number]));
+      await saveLoraAdapter(model, path.join(dir, 'adapter'), { baseModelNameOrPath: PRETRAINED_MODELS['smollm2-135m-instruct'].hfModelId });
+      const ids = fixture.inputIds.slice(0, 2);
+      writeFileSync(path.join(dir, 'ids.json'), JSON.stringify({ inputIds: ids, columns: fixture.columns }));
+      execFileSync(PYTHON, [path.join(here, '..', 'scripts', 'gguf_model_fixtures.py'), 'check', modelFile!, path.join(dir, 'adapter'), path.join(dir, 'ids.json'), path.join(dir, 'out.json')], { stdio: 'pipe', timeout: 600_000 });
+      const theirs = JSON.parse(readFileSync(path.join(dir, 'out.json'), 'utf8')) as Row[][];
+      const { diff, topMismatch } = maxDiff(model, theirs, ids);
+      expect(topMismatch).toBe(0);
+      expect(diff).toBeLessThanOrEqual(1e-4);
+    } finally {
+      detachLora(model);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

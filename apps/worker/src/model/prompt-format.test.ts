@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { DatasetRecord } from '@opensoc/contracts';
-import { findInstalledModel, formatPrompt, inspectGgufModel, llama2Tokenizer } from '@opensoc/model';
+import { collate, findInstalledModel, formatPrompt, inspectGgufModel, llama2Tokenizer } from '@opensoc/model';
 import { fitLog, INSTRUCTION, promptFormatter, trainingExample, trainingTarget } from './prompt-format.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -52,5 +52,19 @@ describe.skipIf(!modelFile)('chat prompt format on SmolLM2', async () => {
     expect(plain.promptIds('x')[0]).not.toBe(tokenizer.bosId);
     const ex = trainingExample(chat, record('Failed password for root'), 512);
     expect(ex.responseIds.at(-1)).toBe(2);
+  });
+  it('keeps the EOS target although SmolLM2 pads with EOS (targets are explicit, not "not padding")', () => {
+    expect(tokenizer.padId).toBe(tokenizer.eosId);
+    const a = trainingExample(chat, record('short'), 512);
+    const b = trainingExample(chat, record('a much longer log line so that the first example is padded in the batch'), 512);
+    const enc = [a, b].map((e) => {
+      const ids = [...e.promptIds, ...e.responseIds];
+      const targets = new Uint8Array(ids.length);
+      targets.fill(1, e.promptIds.length);
+      return { ids, targets };
+    });
+    const batch = collate(enc, tokenizer.padId);
+    expect(batch.labels.filter((l) => l === tokenizer.eosId)).toHaveLength(2);
+    expect(batch.labels.length).toBe(a.responseIds.length + b.responseIds.length);
   });
 });
