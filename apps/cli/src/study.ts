@@ -28,6 +28,8 @@ interface ScalePlan {
   baselines: Baseline[];
   /** Which designs train LoRA (the others run baselines only). */
   loraOn: StudyDesignKey[];
+  /** Which designs evaluate the untuned model (it needs no training, but scores every test record in two prompt formats). */
+  baseModelOn: StudyDesignKey[];
   grid: SweepSpecInput['search'];
   k: number;
   maxSequenceLength: number;
@@ -40,19 +42,19 @@ const FAST_BASELINES: Baseline[] = ['majority', 'keyword-rules', 'tfidf-logreg']
 
 /**
  * Demo scale fits 15 minutes on 2 cores only without LoRA cross-validation: one LoRA unit over
- * 450 examples is most of the budget (see README), so LoRA trains once on the study's split and
- * the CV designs run the baselines. Full scale runs the grid on every design.
+ * 450 examples is most of the budget, so LoRA trains once (and the untuned model is scored) on the
+ * study's split, and the CV designs run the other baselines. Full scale runs the grid everywhere.
  */
 export function scalePlan(scale: StudyScale): ScalePlan {
   switch (scale) {
-    case 'test': return { baselines: FAST_BASELINES, loraOn: [], grid: { kind: 'grid', grid: { ranks: [], alphas: [1] } }, k: 3, maxSequenceLength: 64, modes: ['label-scoring'], loraUnitSeconds: 0, baseModelRecordSeconds: 0 };
+    case 'test': return { baselines: FAST_BASELINES, loraOn: [], baseModelOn: [], grid: { kind: 'grid', grid: { ranks: [], alphas: [1] } }, k: 3, maxSequenceLength: 64, modes: ['label-scoring'], loraUnitSeconds: 0, baseModelRecordSeconds: 0 };
     case 'demo': return {
-      baselines: [...FAST_BASELINES, 'base-model'], loraOn: ['fixed'], k: 5, maxSequenceLength: 128, modes: ['label-scoring'],
+      baselines: [...FAST_BASELINES, 'base-model'], loraOn: ['fixed'], baseModelOn: ['fixed'], k: 5, maxSequenceLength: 128, modes: ['label-scoring'],
       grid: { kind: 'grid', grid: { ...STUDY_LORA, targetModules: [...STUDY_LORA.targetModules], learningRates: [1e-3], epochs: [1] } },
       loraUnitSeconds: 420, baseModelRecordSeconds: 1.5,
     };
     case 'full': return {
-      baselines: [...FAST_BASELINES, 'base-model'], loraOn: ['fixed', 'stratified', 'grouped'], k: 5, maxSequenceLength: 256, modes: ['label-scoring', 'generate-strict', 'generate-fuzzy'],
+      baselines: [...FAST_BASELINES, 'base-model'], loraOn: ['fixed', 'stratified', 'grouped'], baseModelOn: ['fixed', 'stratified', 'grouped'], k: 5, maxSequenceLength: 256, modes: ['label-scoring', 'generate-strict', 'generate-fuzzy'],
       grid: { kind: 'grid', grid: { ranks: [8, 16, 32], alphas: [{ timesRank: 1 }, { timesRank: 2 }], targetModules: [...STUDY_LORA.targetModules], learningRates: [2e-4, 1e-3], epochs: [2] } },
       loraUnitSeconds: 1800, baseModelRecordSeconds: 6,
     };
@@ -74,7 +76,7 @@ export function studySpecs(scale: StudyScale, refs: StudyRefs): Record<StudyDesi
     name: `opensoc-ai-${key}`, dataset: refs.all, evaluation: designs[key],
     baseModel: scale === 'test' ? { kind: 'pretrain', hiddenSize: 32, layers: 1, heads: 2, kvHeads: 1, intermediateSize: 64, maxSequenceLength: 32, steps: 2, seed: 1 } : { kind: 'pretrained', name: 'smollm2-135m-instruct' },
     search: plan.loraOn.includes(key) ? plan.grid : noLora,
-    seeds: [1], batchSize: 8, maxSequenceLength: plan.maxSequenceLength, modes: plan.modes, baselines: plan.baselines, concurrency: 2,
+    seeds: [1], batchSize: 8, maxSequenceLength: plan.maxSequenceLength, modes: plan.modes, baselines: plan.baselines.filter((b) => b !== 'base-model' || plan.baseModelOn.includes(key)), concurrency: 2,
   } satisfies SweepSpecInput])) as Record<StudyDesignKey, SweepSpecInput>;
 }
 
