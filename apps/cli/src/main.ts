@@ -15,6 +15,7 @@ import { CLASSIFY_FORMATS, classifyCommand } from './classify.ts';
 import { CliError, EXIT, config, localWorkers, needsLocalWorkers, openCliPlatform, withPlatform } from './context.ts';
 import { installSignalHandlers, untilSignal } from './shutdown.ts';
 import { runDemo } from './demo.ts';
+import { DEFAULT_STUDY_DATA, STUDY_SCALES, runStudy, type StudyScale } from './study.ts';
 import { leaderboardTable, pct, pval, table } from './format.ts';
 import { watchSweep } from './watch.ts';
 
@@ -280,6 +281,15 @@ program.command('classify').requiredOption('--adapter <entry>', 'leaderboard ent
   .action(async (file: string | undefined, o) => withPlatform((p) => classifyCommand(p, o.adapter, Number(o.fold), file, { inputFormat: o.inputFormat, format: o.format })));
 program.command('demo').description('the end-to-end job on the bundled corpus (see README)').option('--records-per-category <n>', 'demo dataset size', '6')
   .action(async (o) => runDemo({ perCategory: Number(o.recordsPerCategory) }));
+
+program.command('study').argument('<study>', 'the study to audit: opensoc-ai').option('--data <dir>', 'folder with soc_train.json and soc_eval.json', DEFAULT_STUDY_DATA)
+  .addOption(new Option('--scale <scale>', 'demo: fits 15 min on 2 cores; full: the LoRA grid on every design; test: baselines only').choices([...STUDY_SCALES]).default('demo'))
+  .option('--limit <n>', 'use only the first n training records (and n/9 eval records)').option('--report <file>', 'Markdown report', '.opensoc/reports/opensoc-ai-study.md')
+  .description("audit a study: its data under its fixed split, stratified CV and template-grouped CV; the paper's claims vs measured, McNemar, leakage, a generated verdict")
+  .action(async (study: string, o) => {
+    if (study !== 'opensoc-ai') throw new CliError(`unknown study "${study}"; known: opensoc-ai`, EXIT.usage);
+    await runStudy({ data: path.resolve(o.data), scale: o.scale as StudyScale, limit: o.limit === undefined ? undefined : Number(o.limit), report: path.resolve(o.report), command: `opensoc study ${study} --scale ${o.scale}${o.limit ? ` --limit ${o.limit}` : ''}` });
+  });
 
 // ---- serve, tokens --------------------------------------------------------------------------
 program.command('serve').description('serve the leaderboard API and pages (write routes start sweeps on Temporal)').option('--port <n>', 'port (default: PORT, else 8080)').option('--host <h>', 'address to bind', '127.0.0.1')

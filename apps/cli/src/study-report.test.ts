@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { claimsRows, renderStudyMarkdown, studyVerdict, type StudyDesignResult, type StudyEntry, type StudyReport } from './study-report.ts';
+
+const entry = (label: string, family: string, accuracy: number, n = 50): StudyEntry => ({
+  runId: `run-${label}`, family, label, mode: family === 'lora' ? 'label-scoring' : 'baseline', n, accuracy, accuracyLow: Math.max(0, accuracy - 0.1), accuracyHigh: Math.min(1, accuracy + 0.1), macroF1: accuracy - 0.05,
+});
+
+function design(key: StudyDesignResult['key'], lora: number, nn: number, opts: { p?: number; onlyLora?: number; onlyBaseline?: number; shared?: number } = {}): StudyDesignResult {
+  const entries = [entry('r16-a32', 'lora', lora), entry('baseline-tfidf-logreg', 'tfidf-logreg', nn), entry('baseline-majority', 'majority', 0.08)];
+  const p = opts.p ?? 0.01;
+  return {
+    key, sweepId: `sweep-${key}`, specHash: 'a'.repeat(64), splitHash: 'b'.repeat(64),
+    entries: { threatCategory: entries, severity: entries.map((e) => ({ ...e, accuracy: e.accuracy - 0.1 })) },
+    comparisons: [{ task: 'threatCategory', baseline: 'baseline-tfidf-logreg', onlyLora: opts.onlyLora ?? 2, onlyBaseline: opts.onlyBaseline ?? 12, n: 50, p, pAdjusted: Math.min(1, 2 * p), direction: p * 2 < 0.05 ? (((opts.onlyLora ?? 2) > (opts.onlyBaseline ?? 12)) ? 'better' : 'worse') : 'none' }],
+    leakage: { testRecords: key === 'fixed' ? 50 : 500, sharedTemplate: opts.shared ?? (key === 'fixed' ? 37 : 0), exactDuplicates: 0, nearDuplicates: 0 },
+  };
+}
+
+const report = (designs: StudyDesignResult[]): StudyReport => ({
+  lineage: { k: 5, codeCommit: 'c0ffee', command: 'opensoc study opensoc-ai --scale demo', generatedAt: '2026-12-01T00:00:00Z', scale: 'demo', data: [{ name: 'opensoc-ai', hash: 'd'.repeat(64) }], model: { name: 'smollm2-135m-instruct', sha256: 'e'.repeat(64) } },
+  designs,
+});
+
+describe('study verdict (generated from the numbers)', () => {
+  it('states the claim test, who wins under template-grouped CV with its p-value, the drop and the leakage', () => {
+    const v = studyVerdict(report([design('fixed', 0.9, 0.96), design('stratified', 0.85, 0.95), design('grouped', 0.4, 0.7, { p: 0.003 })]));
+    expect(v[0]).toBe("On the study's own split, LoRA (r16-a32) reaches 90.0% threat type accuracy (95% CI 80.0%-100.0%, n=50): above the study's 68.0%.");
+    expect(v.join('\n')).toContain('On template-grouped CV the baseline-tfidf-logreg baseline (70.0%) beats LoRA (40.0%) on threat type, McNemar p=0.0030 (Holm 0.0060): LoRA significantly worse.');
+    expect(v.join('\n')).toContain('changes by -50.0 pts for LoRA, -26.0 pts for baseline-tfidf-logreg');
+    expect(v.join('\n')).toContain('37 of 50 test records of the study\'s split share a template with its training data, against 0 of 500 under template-grouped CV.');
+  });
+
+  it('changes when the numbers change: LoRA ahead, a claim missed, no significance', () => {
+    const v = studyVerdict(report([design('fixed', 0.5, 0.4, { p: 0.5 }), design('grouped', 0.75, 0.6, { p: 0.4, onlyLora: 9, onlyBaseline: 2 })])).join('\n');
+    expect(v).toContain("reaches 50.0% threat type accuracy (95% CI 40.0%-60.0%, n=50): below the study's 68.0%");
+    expect(v).toContain('reaches 40.0% severity accuracy');
+    expect(v).toContain('the baseline-tfidf-logreg baseline (60.0%) trails LoRA (75.0%) on threat type, McNemar p=0.4000 (Holm 0.8000): no detectable difference');
+    expect(v).not.toContain('beats');
+  });
+
+  it('says plainly when LoRA was not run on a design', () => {
+    const noLora = (d: StudyDesignResult): StudyDesignResult => ({ ...d, comparisons: [], entries: { threatCategory: d.entries.threatCategory!.filter((e) => e.family !== 'lora') } });
+    const v = studyVerdict(report([noLora(design('fixed', 0.9, 0.96)), noLora(design('grouped', 0.4, 0.7))])).join('\n');
+    expect(v).toContain("No LoRA entry was measured on the study's split for threat type, so its 68.0% claim is not tested here.");
+    expect(v).toContain('On template-grouped CV the best baseline is baseline-tfidf-logreg at 70.0% threat type; LoRA was not run on this design at this scale.');
+  });
+});
+
+describe('study report tables', () => {
+  it('puts the study claim next to each method per design, with the drop from (a) to (c)', () => {
+    const r = report([design('fixed', 0.9, 0.96), design('stratified', 0.85, 0.95), design('grouped', 0.4, 0.7)]);
+    const rows = claimsRows(r).filter((x) => x[0] === 'threat type');
+    expect(rows[0]).toEqual(['threat type', 'study claims (TinyLlama-1.1B, LoRA)', '68.0%', '-', '-', '-', '-']);
+    const lora = rows.find((x) => x[1].startsWith('best LoRA'))!;
+    expect(lora.slice(2, 6)).toEqual(['90.0% [80.0%, 100.0%] F1 85.0%', '85.0% [75.0%, 95.0%] F1 80.0%', '40.0% [30.0%, 50.0%] F1 35.0%', '50.0 pts']);
+    const md = renderStudyMarkdown(r);
+    expect(md).toContain('| threat type | best LoRA (r16-a32) | 90.0% \\[80.0%, 100.0%\\] F1 85.0% |');
+    expect(md).toContain(`- base model: smollm2-135m-instruct sha256 \`${'e'.repeat(64)}\``);
+    expect(md).toContain('spec sha256');
+  });
+});

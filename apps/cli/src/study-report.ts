@@ -1,0 +1,166 @@
+/**
+ * The OpenSOC-AI study report: the paper's claims next to what the platform measured, per
+ * evaluation design, with paired tests and leakage. Pure functions of the measured numbers, so
+ * the verdict is derived from them (never written by hand) and unit-testable.
+ */
+import type { SignificanceDirection, Task } from '@opensoc/contracts';
+import { escapeMarkdown } from '@opensoc/eval';
+import { table } from './format.ts';
+
+export const STUDY_DESIGNS = ['fixed', 'stratified', 'grouped'] as const;
+export type StudyDesignKey = (typeof STUDY_DESIGNS)[number];
+/** Column and row titles of the designs; k is the fold count of the CV designs. */
+export const designTitles = (k: number): Record<StudyDesignKey, string> => ({
+  fixed: "(a) study's fixed 450/50 split",
+  stratified: `(b) ${k}-fold stratified CV`,
+  grouped: `(c) ${k}-fold template-grouped CV`,
+});
+
+/** The tasks the study reports, with its claimed accuracy where it states one (TinyLlama-1.1B, LoRA r=16). */
+export const STUDY_TASKS: { task: Task; name: string; claim: number | null }[] = [
+  { task: 'threatCategory', name: 'threat type', claim: 0.68 },
+  { task: 'mitreTechnique', name: 'technique', claim: null },
+  { task: 'mitreTactic', name: 'tactic', claim: null },
+  { task: 'severity', name: 'severity', claim: 0.58 },
+];
+
+/** One leaderboard entry as the report needs it (a method's best mode on one design and task). */
+export interface StudyEntry { runId: string; family: string; label: string; mode: string; n: number; accuracy: number; accuracyLow: number; accuracyHigh: number; macroF1: number }
+/** McNemar of the best LoRA against one baseline, Holm-adjusted over the baselines of that design and task. */
+export interface StudyComparison { task: Task; baseline: string; onlyLora: number; onlyBaseline: number; n: number; p: number; pAdjusted: number; direction: SignificanceDirection }
+export interface StudyLeakage { testRecords: number; sharedTemplate: number; exactDuplicates: number; nearDuplicates: number }
+export interface StudyDesignResult {
+  key: StudyDesignKey; sweepId: string; specHash: string; splitHash: string;
+  /** Best entry per method (label) and task; LoRA entries have family 'lora'. */
+  entries: Partial<Record<Task, StudyEntry[]>>;
+  comparisons: StudyComparison[];
+  leakage: StudyLeakage;
+}
+export interface StudyLineage { k: number; codeCommit: string; command: string; generatedAt: string; data: { name: string; hash: string }[]; model: { name: string; sha256: string | null }; scale: string }
+export interface StudyReport { lineage: StudyLineage; designs: StudyDesignResult[] }
+
+const pc = (x: number) => `${(100 * x).toFixed(1)}%`;
+const pv = (p: number) => (p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
+const withCi = (e: StudyEntry) => `${pc(e.accuracy)} [${pc(e.accuracyLow)}, ${pc(e.accuracyHigh)}]`;
+
+/** Keeps each method's best entry (its best classification mode) per task, ordered by accuracy. */
+export function bestPerMethod(entries: readonly StudyEntry[]): StudyEntry[] {
+  const best = new Map<string, StudyEntry>();
+  for (const e of entries) {
+    const seen = best.get(e.label);
+    if (!seen || e.accuracy > seen.accuracy) best.set(e.label, e);
+  }
+  return [...best.values()].sort((a, b) => b.accuracy - a.accuracy || a.label.localeCompare(b.label));
+}
+
+export const bestLora = (entries: readonly StudyEntry[] | undefined) => entries?.filter((e) => e.family === 'lora').sort((a, b) => b.accuracy - a.accuracy)[0];
+const baselinesOf = (entries: readonly StudyEntry[] | undefined) => bestPerMethod(entries ?? []).filter((e) => e.family !== 'lora');
+const designOf = (r: StudyReport, key: StudyDesignKey) => r.designs.find((d) => d.key === key);
+const displayName = (e: StudyEntry) => (e.family === 'lora' ? `LoRA ${e.label}` : e.label);
+
+/** Rows of the "study claims vs measured here" table: one per task and method, a column per design. */
+export function claimsRows(r: StudyReport): string[][] {
+  const rows: string[][] = [];
+  for (const t of STUDY_TASKS) {
+    const methods = new Map<string, { name: string; family: string }>();
+    for (const d of r.designs) {
+      const lora = bestLora(d.entries[t.task]);
+      if (lora) methods.set('lora', { name: 'best LoRA', family: 'lora' });
+      for (const b of baselinesOf(d.entries[t.task])) methods.set(b.label, { name: b.label, family: b.family });
+    }
+    rows.push([t.name, 'study claims (TinyLlama-1.1B, LoRA)', ...STUDY_DESIGNS.map((k) => (k === 'fixed' && t.claim !== null ? pc(t.claim) : '-')), '-', '-']);
+    for (const [key, m] of methods) {
+      const at = (k: StudyDesignKey) => {
+        const es = designOf(r, k)?.entries[t.task];
+        return key === 'lora' ? bestLora(es) : baselinesOf(es).find((e) => e.label === key);
+      };
+      const cells = STUDY_DESIGNS.map((k) => { const e = at(k); return e ? `${withCi(e)} F1 ${pc(e.macroF1)}` : 'not run'; });
+      const a = at('fixed'); const c = at('grouped');
+      const drop = a && c ? `${(100 * (a.accuracy - c.accuracy)).toFixed(1)} pts` : '-';
+      rows.push([t.name, key === 'lora' ? `best LoRA (${[...new Set(STUDY_DESIGNS.map((k) => at(k)?.label).filter(Boolean))].join(' / ')})` : m.name, ...cells, drop, a ? a.mode : c?.mode ?? '-']);
+    }
+  }
+  return rows;
+}
+export const claimsHeaders = (r: StudyReport) => ['task', 'method', ...STUDY_DESIGNS.map((k) => designTitles(r.lineage.k)[k]), 'drop (a)->(c)', 'mode'];
+
+export function comparisonRows(r: StudyReport): string[][] {
+  return r.designs.flatMap((d) => d.comparisons.map((c) => [
+    designTitles(r.lineage.k)[d.key], STUDY_TASKS.find((t) => t.task === c.task)?.name ?? c.task, c.baseline, String(c.n), String(c.onlyLora), String(c.onlyBaseline), pv(c.p), pv(c.pAdjusted),
+    c.direction === 'better' ? 'LoRA better' : c.direction === 'worse' ? 'LoRA WORSE' : 'no detectable difference',
+  ]));
+}
+export const COMPARISON_HEADERS = ['design', 'task', 'baseline', 'n', 'only LoRA right', 'only baseline right', 'p', 'p (Holm)', 'direction'];
+
+export function leakageRows(r: StudyReport): string[][] {
+  return r.designs.map((d) => {
+    const l = d.leakage;
+    const share = (x: number) => `${x}/${l.testRecords} (${l.testRecords ? pc(x / l.testRecords) : '-'})`;
+    return [designTitles(r.lineage.k)[d.key], String(l.testRecords), share(l.sharedTemplate), share(l.exactDuplicates), share(l.nearDuplicates)];
+  });
+}
+export const LEAKAGE_HEADERS = ['design', 'test records (pooled)', 'share a template with train', 'exact duplicates', 'near duplicates'];
+
+/** The verdict in words, every clause computed from the report's numbers. */
+export function studyVerdict(r: StudyReport): string[] {
+  const out: string[] = [];
+  const fixed = designOf(r, 'fixed');
+  const grouped = designOf(r, 'grouped');
+  for (const t of STUDY_TASKS.filter((x) => x.claim !== null)) {
+    const lora = bestLora(fixed?.entries[t.task]);
+    if (!lora) { out.push(`No LoRA entry was measured on the study's split for ${t.name}, so its ${pc(t.claim!)} claim is not tested here.`); continue; }
+    const rel = lora.accuracyLow > t.claim! ? 'above' : lora.accuracyHigh < t.claim! ? 'below' : 'consistent with';
+    out.push(`On the study's own split, LoRA (${lora.label}) reaches ${pc(lora.accuracy)} ${t.name} accuracy (95% CI ${pc(lora.accuracyLow)}-${pc(lora.accuracyHigh)}, n=${lora.n}): ${rel} the study's ${pc(t.claim!)}.`);
+  }
+  for (const d of [fixed, grouped]) {
+    if (!d) continue;
+    const where = d.key === 'fixed' ? "On the study's split" : 'On template-grouped CV';
+    const top = baselinesOf(d.entries.threatCategory)[0];
+    const lora = bestLora(d.entries.threatCategory);
+    if (!top) continue;
+    if (!lora) { out.push(`${where} the best baseline is ${top.label} at ${pc(top.accuracy)} threat type; LoRA was not run on this design at this scale.`); continue; }
+    const c = d.comparisons.find((x) => x.task === 'threatCategory' && x.baseline === top.label);
+    const test = c ? `, McNemar p=${pv(c.p)} (Holm ${pv(c.pAdjusted)}): ${c.direction === 'none' ? 'no detectable difference' : c.direction === 'better' ? 'LoRA significantly better' : 'LoRA significantly worse'}` : '';
+    const verb = top.accuracy > lora.accuracy ? 'beats' : top.accuracy < lora.accuracy ? 'trails' : 'ties with';
+    out.push(`${where} the ${top.label} baseline (${pc(top.accuracy)}) ${verb} LoRA (${pc(lora.accuracy)}) on threat type${test}.`);
+  }
+  if (fixed && grouped) {
+    const drops = [bestLora(fixed.entries.threatCategory) && bestLora(grouped.entries.threatCategory) ? { name: 'LoRA', a: bestLora(fixed.entries.threatCategory)!, c: bestLora(grouped.entries.threatCategory)! } : undefined,
+      ...baselinesOf(fixed.entries.threatCategory).slice(0, 2).map((a) => { const c = baselinesOf(grouped.entries.threatCategory).find((x) => x.label === a.label); return c ? { name: a.label, a, c } : undefined; })]
+      .filter((x) => x !== undefined);
+    if (drops.length) out.push(`From the study's split to template-grouped CV, threat-type accuracy changes by ${drops.map((x) => `${(100 * (x.c.accuracy - x.a.accuracy)).toFixed(1)} pts for ${x.name}`).join(', ')}.`);
+    const lf = fixed.leakage; const lg = grouped.leakage;
+    if (lf.testRecords && lg.testRecords) out.push(`${lf.sharedTemplate} of ${lf.testRecords} test records of the study's split share a template with its training data, against ${lg.sharedTemplate} of ${lg.testRecords} under template-grouped CV.`);
+  }
+  return out;
+}
+
+export function renderStudyText(r: StudyReport): string {
+  return [
+    '== study claims vs measured here (accuracy [95% CI], macro-F1) ==', table(claimsHeaders(r), claimsRows(r)),
+    '\n== McNemar: best LoRA vs each baseline (Holm over baselines per design and task) ==', comparisonRows(r).length ? table(COMPARISON_HEADERS, comparisonRows(r)) : '(no LoRA entry to compare at this scale)',
+    '\n== leakage per design ==', table(LEAKAGE_HEADERS, leakageRows(r)),
+    '\n== verdict (generated from the numbers above) ==', ...studyVerdict(r).map((l) => `- ${l}`),
+  ].join('\n');
+}
+
+const mdTable = (headers: string[], rows: string[][]) =>
+  [`| ${headers.map(escapeMarkdown).join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(escapeMarkdown).join(' | ')} |`)].join('\n');
+
+export function renderStudyMarkdown(r: StudyReport): string {
+  const l = r.lineage;
+  return [
+    '# OpenSOC-AI study: claims vs measured here', '',
+    `Generated ${l.generatedAt} by \`${l.command}\` (scale ${l.scale}).`, '',
+    '## Study claims vs measured here', '', mdTable(claimsHeaders(r), claimsRows(r)), '',
+    '## McNemar: best LoRA vs each baseline', '', comparisonRows(r).length ? mdTable(COMPARISON_HEADERS, comparisonRows(r)) : '_No LoRA entry to compare at this scale._', '',
+    '## Leakage per design', '', mdTable(LEAKAGE_HEADERS, leakageRows(r)), '',
+    '## Verdict (generated from the numbers)', '', ...studyVerdict(r).map((v) => `- ${escapeMarkdown(v)}`), '',
+    '## Lineage', '',
+    `- code commit: \`${l.codeCommit}\``,
+    ...l.data.map((d) => `- data: ${d.name}@\`${d.hash}\``),
+    `- base model: ${l.model.name} sha256 \`${l.model.sha256 ?? 'unknown'}\``,
+    ...r.designs.map((d) => `- ${designTitles(r.lineage.k)[d.key]}: sweep \`${d.sweepId}\`, spec sha256 \`${d.specHash}\`, split \`${d.splitHash}\``),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,190 @@
+/**
+ * `opensoc study opensoc-ai`: the OpenSOC-AI audit. Imports the study's data, runs the same
+ * methods under three evaluation designs (the study's fixed 450/50 split, stratified CV,
+ * template-grouped CV) and prints the paper's claims next to what was measured here.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { holmAdjust } from '@opensoc/eval';
+import { significanceDirection, type Baseline, type DatasetRecord, type SweepContext, type SweepSpecInput, type Task } from '@opensoc/contracts';
+import { getSweep, listLeaderboard, listRuns } from '@opensoc/db';
+import { codeCommit, compareRuns, parseSweepSpec, prepareDesign, pushRecords, startSweep } from '@opensoc/platform';
+import { formatIssue, getImporter } from '@opensoc/datasets';
+import { CliError, EXIT, localWorkers, withPlatform, type OpenPlatform } from './context.ts';
+import { watchSweep } from './watch.ts';
+import { STUDY_DESIGNS, STUDY_TASKS, bestLora, bestPerMethod, renderStudyMarkdown, renderStudyText, type StudyComparison, type StudyDesignKey, type StudyDesignResult, type StudyEntry, type StudyReport } from './study-report.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const DEFAULT_STUDY_DATA = path.resolve(repoRoot, '../shared/data/opensoc-ai');
+export const STUDY_SCALES = ['test', 'demo', 'full'] as const;
+export type StudyScale = (typeof STUDY_SCALES)[number];
+
+/** The study's LoRA configuration: r=16, alpha=32 on all seven projection modules. */
+const STUDY_LORA = { ranks: [16], alphas: [32], targetModules: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const };
+
+interface ScalePlan {
+  baselines: Baseline[];
+  /** Which designs train LoRA (the others run baselines only). */
+  loraOn: StudyDesignKey[];
+  /** Which designs evaluate the untuned model (it needs no training, but scores every test record in two prompt formats). */
+  baseModelOn: StudyDesignKey[];
+  grid: SweepSpecInput['search'];
+  k: number;
+  maxSequenceLength: number;
+  modes: NonNullable<SweepSpecInput['modes']>;
+  /** Seconds per LoRA unit and per base-model evaluation of one test record on 2 idle cores (estimate). */
+  loraUnitSeconds: number; baseModelRecordSeconds: number;
+}
+
+const FAST_BASELINES: Baseline[] = ['majority', 'keyword-rules', 'tfidf-logreg'];
+
+/**
+ * Demo scale fits 15 minutes on 2 cores only without LoRA cross-validation: one LoRA unit over
+ * 450 examples is most of the budget, so LoRA trains once (and the untuned model is scored) on the
+ * study's split, and the CV designs run the other baselines. Full scale runs the grid everywhere.
+ */
+export function scalePlan(scale: StudyScale): ScalePlan {
+  switch (scale) {
+    case 'test': return { baselines: FAST_BASELINES, loraOn: [], baseModelOn: [], grid: { kind: 'grid', grid: { ranks: [], alphas: [1] } }, k: 3, maxSequenceLength: 64, modes: ['label-scoring'], loraUnitSeconds: 0, baseModelRecordSeconds: 0 };
+    case 'demo': return {
+      baselines: [...FAST_BASELINES, 'base-model'], loraOn: ['fixed'], baseModelOn: ['fixed'], k: 5, maxSequenceLength: 128, modes: ['label-scoring'],
+      grid: { kind: 'grid', grid: { ...STUDY_LORA, targetModules: [...STUDY_LORA.targetModules], learningRates: [1e-3], epochs: [1] } },
+      loraUnitSeconds: 420, baseModelRecordSeconds: 1.5,
+    };
+    case 'full': return {
+      baselines: [...FAST_BASELINES, 'base-model'], loraOn: ['fixed', 'stratified', 'grouped'], baseModelOn: ['fixed', 'stratified', 'grouped'], k: 5, maxSequenceLength: 256, modes: ['label-scoring', 'generate-strict', 'generate-fuzzy'],
+      grid: { kind: 'grid', grid: { ranks: [8, 16, 32], alphas: [{ timesRank: 1 }, { timesRank: 2 }], targetModules: [...STUDY_LORA.targetModules], learningRates: [2e-4, 1e-3], epochs: [2] } },
+      loraUnitSeconds: 1800, baseModelRecordSeconds: 6,
+    };
+  }
+}
+
+export interface StudyRefs { all: string; train: string; eval: string }
+
+/** The three sweep specs of a scale: same methods, three evaluation designs. */
+export function studySpecs(scale: StudyScale, refs: StudyRefs): Record<StudyDesignKey, SweepSpecInput> {
+  const plan = scalePlan(scale);
+  const designs: Record<StudyDesignKey, SweepSpecInput['evaluation']> = {
+    fixed: { kind: 'fixed', testIdsFrom: refs.eval, trainIdsFrom: refs.train },
+    stratified: { kind: 'cv', k: plan.k, strategy: 'stratified', seed: 1 },
+    grouped: { kind: 'cv', k: plan.k, strategy: 'template-grouped', seed: 1 },
+  };
+  const noLora: SweepSpecInput['search'] = { kind: 'grid', grid: { ranks: [], alphas: [1] } };
+  return Object.fromEntries(STUDY_DESIGNS.map((key) => [key, {
+    name: `opensoc-ai-${key}`, dataset: refs.all, evaluation: designs[key],
+    baseModel: scale === 'test' ? { kind: 'pretrain', hiddenSize: 32, layers: 1, heads: 2, kvHeads: 1, intermediateSize: 64, maxSequenceLength: 32, steps: 2, seed: 1 } : { kind: 'pretrained', name: 'smollm2-135m-instruct' },
+    search: plan.loraOn.includes(key) ? plan.grid : noLora,
+    seeds: [1], batchSize: 8, maxSequenceLength: plan.maxSequenceLength, modes: plan.modes, baselines: plan.baselines.filter((b) => b !== 'base-model' || plan.baseModelOn.includes(key)), concurrency: 2,
+  } satisfies SweepSpecInput])) as Record<StudyDesignKey, SweepSpecInput>;
+}
+
+/** Seconds the plan should take on 2 idle cores: LoRA units plus base-model evaluations (baselines are seconds). */
+export function estimateSeconds(scale: StudyScale, specs: Record<StudyDesignKey, SweepSpecInput>, records: { train: number; eval: number }): number {
+  const plan = scalePlan(scale);
+  let seconds = 30;
+  for (const key of STUDY_DESIGNS) {
+    const s = parseSweepSpec(specs[key]);
+    const folds = key === 'fixed' ? 1 : plan.k;
+    const g = s.search.kind === 'grid' ? s.search.grid : s.search.space;
+    const configs = g.ranks.length * g.alphas.length * g.learningRates.length * g.epochs.length;
+    seconds += configs * folds * plan.loraUnitSeconds;
+    const tested = key === 'fixed' ? records.eval : records.train + records.eval;
+    if (s.baselines.includes('base-model')) seconds += 2 * tested * plan.baseModelRecordSeconds; // both prompt formats
+  }
+  return seconds;
+}
+
+async function importStudyFile(file: string, limit: number | undefined): Promise<DatasetRecord[]> {
+  const r = await getImporter('opensoc-ai').import(file, {});
+  if (r.errors.length) throw new CliError(`import of ${file} failed, nothing stored:\n${r.errors.map(formatIssue).join('\n')}`, EXIT.usage);
+  // Deterministic subset for quick runs: the first records of the file.
+  return limit === undefined ? r.records : r.records.slice(0, limit);
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** Runs (or attaches to) one design's sweep; the id follows from the spec, so a re-run resumes it. */
+async function runDesign(p: OpenPlatform, key: StudyDesignKey, spec: SweepSpecInput): Promise<string> {
+  const client = await p.connectTemporal();
+  const id = `study-${key}-${sha256(JSON.stringify(spec)).slice(0, 10)}`;
+  const existing = await getSweep(p.db.db, id);
+  if (existing?.status === 'completed') { console.error(`${key}: sweep ${id} already completed`); return id; }
+  const { sweepId, attached } = await startSweep(client, spec, { sweepId: id });
+  console.error(`${key}: sweep ${sweepId} ${attached ? 'resumed' : 'started'}`);
+  const result = await watchSweep(client, sweepId);
+  if (result.status !== 'completed') throw new CliError(`sweep ${sweepId} (${key}) ended ${result.status}`);
+  return sweepId;
+}
+
+/** Collects one design's measured entries, paired tests of the best LoRA vs each baseline, and leakage. */
+async function collectDesign(p: OpenPlatform, key: StudyDesignKey, spec: SweepSpecInput, sweepId: string): Promise<StudyDesignResult> {
+  const deps = { db: p.db.db, store: p.store };
+  const parsed = parseSweepSpec(spec);
+  const design = await prepareDesign(deps, parsed); // the stored split (same hash as the sweep's): its leakage report
+  const entries: Partial<Record<Task, StudyEntry[]>> = {};
+  const comparisons: StudyComparison[] = [];
+  for (const { task } of STUDY_TASKS) {
+    const rows = await listLeaderboard(p.db.db, { sweepId, task });
+    const es = bestPerMethod(rows.map((r) => ({ runId: r.runId, family: r.family, label: r.label, mode: r.mode, n: r.n, accuracy: r.accuracy, accuracyLow: r.accuracyLow, accuracyHigh: r.accuracyHigh, macroF1: r.macroF1 })));
+    entries[task] = es;
+    const lora = bestLora(es);
+    if (!lora) continue;
+    const against = es.filter((e) => e.family !== 'lora');
+    const tests = await Promise.all(against.map((b) => compareRuns(deps, lora.runId, b.runId, { task, modeA: lora.mode, modeB: b.mode })));
+    const adjusted = holmAdjust(tests.map((t) => t.mcnemar.p));
+    tests.forEach((t, i) => comparisons.push({
+      task, baseline: against[i]!.label, onlyLora: t.table.onlyA, onlyBaseline: t.table.onlyB, n: t.n, p: t.mcnemar.p, pAdjusted: adjusted[i]!,
+      direction: significanceDirection(t.table.onlyA, t.table.onlyB, adjusted[i]),
+    }));
+  }
+  const sum = (f: (l: (typeof design.split.leakage)[number]) => number) => design.split.leakage.reduce((s, l) => s + f(l), 0);
+  return {
+    key, sweepId, specHash: sha256(JSON.stringify(parsed)), splitHash: design.split.hash, entries, comparisons,
+    leakage: { testRecords: sum((l) => l.testRecords), sharedTemplate: sum((l) => l.sharedTemplate), exactDuplicates: sum((l) => l.exactDuplicates), nearDuplicates: sum((l) => l.nearDuplicates) },
+  };
+}
+
+export interface StudyOptions { data: string; scale: StudyScale; limit?: number; report: string; command: string }
+
+export async function runStudy(opts: StudyOptions): Promise<StudyReport> {
+  const started = Date.now();
+  return withPlatform(async (p) => {
+    const deps = { db: p.db.db, store: p.store };
+    const train = await importStudyFile(path.join(opts.data, 'soc_train.json'), opts.limit);
+    const test = await importStudyFile(path.join(opts.data, 'soc_eval.json'), opts.limit === undefined ? undefined : Math.max(3, Math.round(opts.limit / 9)));
+    const suffix = opts.limit === undefined ? '' : `-limit${opts.limit}`;
+    const all = await pushRecords(deps, [...train, ...test], { name: `opensoc-ai${suffix}`, message: `soc_train.json + soc_eval.json from ${opts.data}` });
+    const tr = await pushRecords(deps, train, { name: `opensoc-ai-train${suffix}`, message: 'soc_train.json' });
+    const ev = await pushRecords(deps, test, { name: `opensoc-ai-eval${suffix}`, message: 'soc_eval.json' });
+    console.error(`datasets: ${all.name}@${all.hash.slice(0, 12)} (${all.records}), ${tr.name}@${tr.hash.slice(0, 12)} (${tr.records}), ${ev.name}@${ev.hash.slice(0, 12)} (${ev.records})`);
+    const specs = studySpecs(opts.scale, { all: `${all.name}@${all.hash}`, train: `${tr.name}@${tr.hash}`, eval: `${ev.name}@${ev.hash}` });
+    const estimate = estimateSeconds(opts.scale, specs, { train: train.length, eval: test.length });
+    console.error(`estimated run time on 2 idle cores: ~${Math.ceil(estimate / 60)} min (scale ${opts.scale}; LoRA on ${scalePlan(opts.scale).loraOn.join(', ') || 'no design'}); finished units are kept, so a re-run resumes`);
+
+    const workers = await localWorkers(p);
+    const designs: StudyDesignResult[] = [];
+    try {
+      for (const key of STUDY_DESIGNS) designs.push(await collectDesign(p, key, specs[key], await runDesign(p, key, specs[key])));
+    } finally {
+      await workers.stop();
+    }
+    const ctx = (await getSweep(p.db.db, designs[0]!.sweepId))?.context as SweepContext | null | undefined;
+    const modelKey = ctx?.baseModelKeys[0] ?? '';
+    const runs = await listRuns(p.db.db, designs[0]!.sweepId);
+    const report: StudyReport = {
+      lineage: {
+        k: scalePlan(opts.scale).k, codeCommit: runs[0]?.codeCommit ?? codeCommit(), command: opts.command, generatedAt: new Date().toISOString(), scale: opts.scale,
+        data: [all, tr, ev].map((d) => ({ name: d.name, hash: d.hash })),
+        model: { name: opts.scale === 'test' ? 'pretrain (tiny, test scale)' : 'smollm2-135m-instruct', sha256: /[0-9a-f]{64}/.exec(modelKey)?.[0] ?? null },
+      },
+      designs,
+    };
+    console.log(renderStudyText(report));
+    mkdirSync(path.dirname(opts.report), { recursive: true });
+    writeFileSync(opts.report, renderStudyMarkdown(report));
+    console.log(`\nreport: ${opts.report}\nfinished in ${Math.round((Date.now() - started) / 1000)}s (estimate was ~${Math.ceil(estimate / 60)} min)`);
+    return report;
+  });
+}
