@@ -9,7 +9,7 @@ import { getSweep, listDatasetVersions, listLeaderboard, listReproductions, list
 import { SERVICE_NAMES, connectionInfo, defaultServicesConfig, devDown, devUp, serviceStatus } from '@opensoc/local-services';
 import { compareRuns, diffVersions, InvalidInputError, loadDatasetRecords, NotFoundError, parseSweepSpec, planSweep, formatPlan, readSpecFile, type SpecLocator, pushDataset, startReproduction, type ReproductionVerdict, pushRecords, resolveDataset, startSweep, storeSplit } from '@opensoc/platform';
 import { ApiError, createApiToken, createApp, jsonLogger, listen } from '@opensoc/api';
-import { BUNDLED_ATTACK_TABLE, DEFAULT_SHOWN_ERRORS, EVENT_FORMATS, formatIssue, getImporter, importerFormats, loadAttackTable, MappingError, mappingFromObject, mergeMappings, parseFieldMap } from '@opensoc/datasets';
+import { BUNDLED_ATTACK_TABLE, EVENT_FORMATS, formatIssue, getImporter, importerFormats, loadAttackTable, MappingError, mappingFromObject, mergeMappings, parseFieldMap } from '@opensoc/datasets';
 import { backendInfo, describeBackend, initBackend } from '@opensoc/model';
 import { CLASSIFY_FORMATS, classifyCommand } from './classify.ts';
 import { CliError, EXIT, config, localWorkers, needsLocalWorkers, openCliPlatform, withPlatform } from './context.ts';

@@ -56,7 +56,6 @@ export function bestPerMethod(entries: readonly StudyEntry[]): StudyEntry[] {
 export const bestLora = (entries: readonly StudyEntry[] | undefined) => entries?.filter((e) => e.family === 'lora').sort((a, b) => b.accuracy - a.accuracy)[0];
 const baselinesOf = (entries: readonly StudyEntry[] | undefined) => bestPerMethod(entries ?? []).filter((e) => e.family !== 'lora');
 const designOf = (r: StudyReport, key: StudyDesignKey) => r.designs.find((d) => d.key === key);
-const displayName = (e: StudyEntry) => (e.family === 'lora' ? `LoRA ${e.label}` : e.label);
 
 /** Rows of the "study claims vs measured here" table: one per task and method, a column per design. */
 export function claimsRows(r: StudyReport): string[][] {

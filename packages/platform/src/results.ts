@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { evaluatedDataset, goldLabels, TASKS, significanceDirection, type DatasetRecord, type Prediction, type SweepContext, type Task, type TaskMetrics } from '@opensoc/contracts';
+import { evaluatedDataset, TASKS, significanceDirection, type DatasetRecord, type Prediction, type SweepContext, type Task, type TaskMetrics } from '@opensoc/contracts';
 import {
   getDatasetVersion, getRun, getSplit, getSweep, listFoldResults, listPredictionSets, listRuns, upsertComparisons, upsertLeaderboardEntries, upsertFoldResult, upsertPredictionSet, upsertRun,
   type Db, type NewLeaderboardEntry, type RunRow,
