@@ -38,7 +38,7 @@ interface ScalePlan {
   loraUnitSeconds: number; baseModelRecordSeconds: number;
 }
 
-const FAST_BASELINES: Baseline[] = ['majority', 'keyword-rules', 'tfidf-logreg'];
+const FAST_BASELINES: Baseline[] = ['majority', 'keyword-rules', 'tfidf-logreg', 'nearest-neighbour', 'sigma-rules'];
 
 /**
  * Demo scale fits 15 minutes on 2 cores only without LoRA cross-validation: one LoRA unit over
