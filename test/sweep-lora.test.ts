@@ -26,8 +26,10 @@ afterAll(async () => {
   await p?.close();
 });
 
+// wasm on purpose: the kill and cancel tests must catch training mid-way, and on the native backend this
+// tiny model trains in less than one heartbeat interval. Resume on every backend is checked in train.test.ts.
 const trainer = (env: Record<string, string> = {}) => {
-  const t = spawnTrainingWorker({ env: trainingWorkerEnv(p, { OPENSOC_CHECKPOINT_EVERY: '2', ...env }) });
+  const t = spawnTrainingWorker({ env: trainingWorkerEnv(p, { OPENSOC_CHECKPOINT_EVERY: '2', OPENSOC_TF_BACKEND: 'wasm', ...env }) });
   trainers.push(t);
   return t;
 };

@@ -251,7 +251,7 @@ export async function createTestApi(prefix: string, overrides: Partial<AppDeps> 
     startSweep: async (spec) => {
       started.push(spec);
       const id = `sweep-${randomUUID().slice(0, 8)}`;
-      const [name, version] = trainingDatasetOf(spec).split('@') as [string, string];
+      const [name, version = 'latest'] = trainingDatasetOf(spec).split('@') as [string, string?]; // a bare name means the latest version
       await upsertSweep(db, { id, name: spec.name, spec, specHash: sha(JSON.stringify(spec)), datasetName: name, datasetHash: version, status: 'running', workflowId: `wf-${id}` });
       return { sweepId: id };
     },
