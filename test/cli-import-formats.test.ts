@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDatasetVersions } from '@opensoc/db';
-import { testPlatform, trainingWorkerEnv, type TestPlatform } from './support/platform.ts';
+import { runCli } from './support/cli.ts';
+import { testPlatform, type TestPlatform } from './support/platform.ts';
 import { repoRoot } from './support/services.ts';
 
 let p: TestPlatform;
@@ -12,16 +11,7 @@ afterAll(async () => { await p?.close(); });
 
 const fixture = (name: string) => path.join(repoRoot, 'packages/datasets/src/importers/fixtures', name);
 
-async function opensoc(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, ...trainingWorkerEnv(p), DATABASE_URL: p.databaseUrl };
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps/cli/src/main.ts'), ...args], { cwd: repoRoot, env, maxBuffer: 16 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const opensoc = (...args: string[]) => runCli(p, ...args);
 
 describe('opensoc dataset import --format for SOC exports (CLI, real PostgreSQL and S3)', () => {
   it('imports Windows event XML with sidecar labels and CloudTrail unlabelled, keeping parsed fields', async () => {
