@@ -67,3 +67,21 @@ describe('evaluation designs in the sweep spec', () => {
     expect(unitsNeedBaseModel(expandUnits(sweepSpecSchema.parse({ ...base, search: { kind: 'grid', grid: { ranks: [4], alphas: [8] } } }), 'x', 5))).toBe(true);
   });
 });
+
+describe('LoRA layers and label scoring in the sweep spec', () => {
+  it('layers is a grid dimension: all layers by default, {top: n} labelled and carried to the unit', () => {
+    const spec = sweepSpecSchema.parse({ ...base, search: { kind: 'grid', grid: { ranks: [16], alphas: [32], layers: ['all', { top: 8 }] } } });
+    const lora = expandUnits(spec, 'x', 1).filter((u) => u.kind === 'lora');
+    expect(lora.map((u) => u.label)).toEqual(['r16-a32', 'r16-a32-top8']);
+    expect(lora.map((u) => (u.kind === 'lora' ? u.config.topLayers : null))).toEqual([undefined, 8]);
+    expect(issues({ ...base, search: { kind: 'grid', grid: { ranks: [16], alphas: [32], layers: [{ top: 0 }] } } })).toEqual([expect.stringMatching(/^search\.grid\.layers\.0/)]);
+  });
+
+  it('labelScoring defaults to sum and reaches LoRA units and the base-model baseline only', () => {
+    expect(sweepSpecSchema.parse(base).labelScoring).toBe('sum');
+    const spec = sweepSpecSchema.parse({ ...base, labelScoring: 'mean', baselines: ['majority', 'base-model'], search: { kind: 'grid', grid: { ranks: [4], alphas: [8] } } });
+    const byLabel = Object.fromEntries(expandUnits(spec, 'x', 1).map((u) => [u.label, u.labelScoring]));
+    expect(byLabel).toEqual({ 'r4-a8': 'mean', 'baseline-majority': undefined, 'baseline-base-model': 'mean' });
+    expect(issues({ ...base, labelScoring: 'max' })).toEqual([expect.stringMatching(/^labelScoring/)]);
+  });
+});

@@ -5,6 +5,9 @@ import { TASK_QUEUES } from './temporal.ts';
 export const LORA_TARGET_MODULES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
 export const CLASSIFICATION_MODES = ['generate-strict', 'generate-fuzzy', 'label-scoring'] as const;
 export type ClassificationMode = (typeof CLASSIFICATION_MODES)[number];
+/** How label scoring ranks candidate answers: summed, per-token mean, or calibrated log-likelihood. */
+export const LABEL_SCORINGS = ['sum', 'mean', 'calibrated'] as const;
+export type LabelScoring = (typeof LABEL_SCORINGS)[number];
 export const BASELINES = ['majority', 'keyword-rules', 'tfidf-logreg', 'nearest-neighbour', 'sigma-rules', 'base-model'] as const;
 export type Baseline = (typeof BASELINES)[number];
 
@@ -57,6 +60,8 @@ export const loraGridSchema = z
     learningRates: positiveList.default([1e-3]),
     epochs: z.array(z.number().int().positive()).min(1).default([1]),
     rsLora: z.boolean().default(false),
+    /** Which decoder layers get adapters: 'all', or {top: n} for the last n (PEFT layers_to_transform). */
+    layers: z.array(z.union([z.literal('all'), z.object({ top: z.number().int().min(1).max(1024) }).strict()])).min(1).default(['all']),
   })
   .strict();
 export type LoraGrid = z.infer<typeof loraGridSchema>;
@@ -83,6 +88,7 @@ export const sweepSpecSchema = z
     batchSize: z.number().int().positive().default(8),
     maxSequenceLength: z.number().int().positive().default(256),
     modes: z.array(z.enum(CLASSIFICATION_MODES)).min(1).default(['label-scoring', 'generate-fuzzy']),
+    labelScoring: z.enum(LABEL_SCORINGS).default('sum'),
     baselines: z.array(z.enum(BASELINES)).default([...BASELINES]),
     concurrency: z.number().int().min(1).max(256).default(2),
     taskQueue: z.enum([TASK_QUEUES.trainCpu, TASK_QUEUES.trainGpu]).default(TASK_QUEUES.trainCpu),

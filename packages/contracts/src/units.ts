@@ -1,4 +1,4 @@
-import type { Baseline, ClassificationMode, PromptFormat, SweepSpec } from './sweep.ts';
+import type { Baseline, ClassificationMode, LabelScoring, PromptFormat, SweepSpec } from './sweep.ts';
 
 /** One LoRA configuration of a sweep, after the grid (or random search) is expanded. */
 export interface LoraUnitConfig {
@@ -9,6 +9,8 @@ export interface LoraUnitConfig {
   learningRate: number;
   epochs: number;
   rsLora: boolean;
+  /** Adapters on the last n decoder layers only; absent: every layer. */
+  topLayers?: number;
 }
 
 export interface DatasetRef { name: string; hash: string }
@@ -40,6 +42,8 @@ export interface LoraUnit {
   maxSequenceLength: number;
   /** Absent: 'opensoc-ai'. */
   promptFormat?: PromptFormat;
+  /** Absent: 'sum'. */
+  labelScoring?: LabelScoring;
 }
 
 export interface BaselineUnit {
@@ -54,6 +58,8 @@ export interface BaselineUnit {
   maxSequenceLength: number;
   /** The prompt format the base-model baseline is evaluated in; absent: 'opensoc-ai'. */
   promptFormat?: PromptFormat;
+  /** Absent: 'sum'. */
+  labelScoring?: LabelScoring;
 }
 
 /**
@@ -102,7 +108,11 @@ export function expandConfigs(spec: SweepSpec): LoraUnitConfig[] {
       for (const dropout of space.dropout)
         for (const learningRate of space.learningRates)
           for (const epochs of space.epochs)
-            all.push({ rank, alpha: alphaValue(a, rank), dropout, targetModules: [...space.targetModules], learningRate, epochs, rsLora: space.rsLora });
+            for (const layers of space.layers ?? ['all'])
+              all.push({
+                rank, alpha: alphaValue(a, rank), dropout, targetModules: [...space.targetModules], learningRate, epochs, rsLora: space.rsLora,
+                ...(layers === 'all' ? {} : { topLayers: layers.top }),
+              });
   const unique = [...new Map(all.map((c) => [JSON.stringify(c), c])).values()];
   if (spec.search.kind === 'grid') return unique;
   const rand = mulberry32(spec.search.seed);
@@ -118,6 +128,7 @@ export function configLabel(c: LoraUnitConfig, varying: { dropout: boolean; lear
   if (varying.dropout) label += `-d${c.dropout}`;
   if (varying.learningRate) label += `-lr${c.learningRate}`;
   if (varying.epochs) label += `-e${c.epochs}`;
+  if (c.topLayers !== undefined) label += `-top${c.topLayers}`;
   return label;
 }
 
@@ -138,6 +149,7 @@ export function expandUnits(spec: SweepSpec, sweepId: string, foldCount: number)
         units.push({
           kind: 'lora', unitId: `${sweepId}/${label}/f${fold}/s${seed}`, runId, label, fold, seed, config, modes: [...spec.modes], batchSize: spec.batchSize, maxSequenceLength: spec.maxSequenceLength,
           ...(spec.promptFormat === 'chat' ? { promptFormat: 'chat' as const } : {}),
+          ...(spec.labelScoring !== undefined && spec.labelScoring !== 'sum' ? { labelScoring: spec.labelScoring } : {}),
         });
       }
     }
@@ -151,6 +163,7 @@ export function expandUnits(spec: SweepSpec, sweepId: string, foldCount: number)
           kind: 'baseline', unitId: `${sweepId}/${label}/f${fold}/s${seed}`, runId: `${sweepId}.${label}.s${seed}`, label, fold, seed, baseline,
           modes: baseline === 'base-model' ? [...spec.modes] : [], maxSequenceLength: spec.maxSequenceLength,
           ...(format === 'chat' ? { promptFormat: 'chat' as const } : {}),
+          ...(baseline === 'base-model' && spec.labelScoring !== undefined && spec.labelScoring !== 'sum' ? { labelScoring: spec.labelScoring } : {}),
         });
       }
     }

@@ -13,6 +13,8 @@ export {
   loraFromPeftTensors,
   loraScale,
   loraToPeftTensors,
+  loraLayers,
+  topLayers,
   mergeLora,
   moduleShape,
   peftAdapterConfig,

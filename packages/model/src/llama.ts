@@ -37,6 +37,8 @@ export interface LoraSettings {
   dropout: number;
   targetModules: LoraTarget[];
   useRslora: boolean;
+  /** Layers that carry adapters (PEFT's layers_to_transform); null: every layer. */
+  layers: number[] | null;
 }
 
 export const MODULE_TO_KEY: Record<LoraTarget, keyof LayerWeights> = {

@@ -4,7 +4,7 @@ import { availableBackends, initBackend } from './backend.ts';
 import { LlamaForCausalLM } from './llama.ts';
 import { smallLlamaConfig } from './model-types.ts';
 import type { LlamaConfig } from './model-types.ts';
-import { attachLora, countLoraTrainableParams, loraFromPeftTensors, loraToPeftTensors, mergeLora, peftAdapterConfig, unmergeLora } from './lora.ts';
+import { attachLora, countLoraTrainableParams, topLayers, loraFromPeftTensors, loraToPeftTensors, mergeLora, peftAdapterConfig, unmergeLora } from './lora.ts';
 import { Rng } from './rng.ts';
 
 const tinyLlama: LlamaConfig = {
@@ -110,6 +110,22 @@ describe.each(backends)('LoRA on %s', (name) => {
     expect(maxAbsDiff(before, after)).toBeLessThan(1e-5); // base weights went through merge/unmerge above
     tf.dispose([before, after]);
     other.dispose();
+  });
+
+  it('layers_to_transform: adapters on the given layers only, counted, saved in the PEFT config and read back', () => {
+    attachLora(model, { r: 4, alpha: 8, seed: 2, layers: [1] });
+    expect([...model.lora!.keys()].every((k) => k.startsWith('1.'))).toBe(true);
+    expect(model.trainableVariables().reduce((a, v) => a + v.size, 0)).toBe(countLoraTrainableParams(cfg, { r: 4, layers: [1] }));
+    expect(countLoraTrainableParams(tinyLlama, { r: 16, layers: topLayers(tinyLlama, 4) })).toBe((12_615_680 / 22) * 4);
+    const conf = peftAdapterConfig(model, 'tiny');
+    expect(conf.layers_to_transform).toEqual([1]);
+    const other = LlamaForCausalLM.random(cfg, { seed: 3 });
+    loraFromPeftTensors(other, loraToPeftTensors(model), conf as { r: number; lora_alpha: number });
+    expect(other.loraSettings!.layers).toEqual([1]);
+    expect(() => attachLora(other, { r: 4, layers: [7] })).toThrow(/LoRA layer 7 out of range: the model has layers 0\.\.1/);
+    other.dispose();
+    attachLora(model, { r: 4, layers: [0, 1] });
+    expect(model.loraSettings!.layers).toBeNull(); // every layer: PEFT's default, written as null
   });
 
   it('dispose frees every tensor', () => {

@@ -20,6 +20,27 @@ export interface LoraOptions {
   targetModules?: LoraTarget[];
   useRslora?: boolean;
   seed?: number;
+  /**
+   * Only these layers get adapters (PEFT's `layers_to_transform`); default every layer. Adapting only
+   * the top layers lets backward stop early and the frozen layers below be computed once per example.
+   */
+  layers?: number[];
+}
+
+/** The layers an adapter covers: `layers` validated against the model, or every layer. */
+export function loraLayers(cfg: LlamaConfig, layers: readonly number[] | null | undefined): number[] {
+  const all = Array.from({ length: cfg.numHiddenLayers }, (_, i) => i);
+  if (layers == null) return all;
+  for (const l of layers) if (!Number.isInteger(l) || l < 0 || l >= cfg.numHiddenLayers) throw new Error(`LoRA layer ${l} out of range: the model has layers 0..${cfg.numHiddenLayers - 1}`);
+  if (layers.length === 0) throw new Error('LoRA layers: the list is empty');
+  return [...new Set(layers)].sort((a, b) => a - b);
+}
+
+/** The top `n` layers of the model (the usual choice of layers_to_transform for cheap adaptation). */
+export function topLayers(cfg: LlamaConfig, n: number): number[] {
+  const L = cfg.numHiddenLayers;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`LoRA top layers: ${n} is not a positive integer`);
+  return Array.from({ length: Math.min(n, L) }, (_, j) => L - Math.min(n, L) + j);
 }
 
 /** in/out features of each target module from the config alone. */
@@ -44,14 +65,14 @@ export function moduleShape(cfg: LlamaConfig, mod: LoraTarget): { inF: number; o
 }
 
 /** Number of trainable LoRA parameters: Σ over layers and targets of r·(in + out). */
-export function countLoraTrainableParams(cfg: LlamaConfig, opts: { r: number; targetModules?: readonly LoraTarget[] }): number {
+export function countLoraTrainableParams(cfg: LlamaConfig, opts: { r: number; targetModules?: readonly LoraTarget[]; layers?: readonly number[] | null }): number {
   const targets = opts.targetModules ?? LORA_TARGETS;
   let per = 0;
   for (const m of targets) {
     const { inF, outF } = moduleShape(cfg, m);
     per += opts.r * (inF + outF);
   }
-  return per * cfg.numHiddenLayers;
+  return per * loraLayers(cfg, opts.layers).length;
 }
 
 export function loraScale(r: number, alpha: number, useRslora: boolean): number {
@@ -76,12 +97,14 @@ export function attachLora(model: LlamaForCausalLM, opts: LoraOptions): LoraSett
     dropout: opts.dropout ?? 0,
     targetModules: validateTargets(opts.targetModules ?? [...LORA_TARGETS]),
     useRslora: opts.useRslora ?? false,
+    layers: opts.layers ? loraLayers(model.config, opts.layers) : null,
   };
+  if (settings.layers?.length === model.config.numHiddenLayers) settings.layers = null;
   const rng = new Rng(opts.seed ?? 0);
   const scale = loraScale(settings.r, settings.alpha, settings.useRslora);
   const map = new Map<string, LoraModule>();
   const r = settings.r;
-  for (let i = 0; i < model.config.numHiddenLayers; i++) {
+  for (const i of loraLayers(model.config, settings.layers)) {
     for (const mod of LORA_TARGETS) {
       if (!settings.targetModules.includes(mod)) continue;
       const { inF, outF } = moduleShape(model.config, mod);
@@ -167,6 +190,7 @@ export function peftAdapterConfig(model: LlamaForCausalLM, baseModelNameOrPath =
     lora_dropout: s.dropout,
     target_modules: [...s.targetModules],
     use_rslora: s.useRslora,
+    layers_to_transform: s.layers ? [...s.layers] : null,
     bias: 'none',
     fan_in_fan_out: false,
     inference_mode: true,
@@ -217,7 +241,11 @@ export function loraFromPeftTensors(
   const alpha = config.lora_alpha ?? config.alpha ?? r;
   const useRslora = config.use_rslora ?? false;
   const mods = new Set<LoraTarget>();
-  for (const e of found.values()) mods.add(e.mod);
+  const layers = new Set<number>();
+  for (const e of found.values()) {
+    mods.add(e.mod);
+    layers.add(e.layer);
+  }
   detachLora(model);
   const scale = loraScale(r, alpha, useRslora);
   const map = new Map<string, LoraModule>();
@@ -246,6 +274,7 @@ export function loraFromPeftTensors(
     dropout: config.lora_dropout ?? 0,
     targetModules: LORA_TARGETS.filter((m) => mods.has(m)),
     useRslora,
+    layers: layers.size === model.config.numHiddenLayers ? null : [...layers].sort((a, b) => a - b),
   };
   model.loraMerged = false;
   return model.loraSettings;

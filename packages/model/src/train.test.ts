@@ -7,7 +7,8 @@ import { byteTokenizer } from './io/tokenizer.ts';
 import { Trainer, assertSameCompute, currentCompute, joinCheckpoint, splitCheckpoint, train } from './train.ts';
 import type { StepLog, TrainCheckpoint, TrainOptions } from './train.ts';
 import { generate, scoreLabels } from './generate.ts';
-import { encodeExample, epochBatches, formatPrompt } from './data.ts';
+import { collate, encodeExample, epochBatches, formatPrompt } from './data.ts';
+import { crossEntropyRows } from './ops.ts';
 import type { TrainExample } from './data.ts';
 import { cosineWithWarmup } from './optim.ts';
 
@@ -216,5 +217,47 @@ describe('resume across a compute change', () => {
     expect(() => new Trainer(again, examples, { ...base, maxSteps: 2, resumeFrom: ck })).toThrow(/threads/);
     model.dispose();
     again.dispose();
+  });
+});
+
+describe('LoRA on the top layers only (layers_to_transform)', () => {
+  beforeAll(async () => {
+    await initBackend();
+  });
+  const cfg3 = { ...cfg, numHiddenLayers: 3 };
+  const top: TrainOptions = { ...base, lora: { r: 4, alpha: 8, dropout: 0.1, layers: [2] }, gradientCheckpointing: false };
+
+  it('adapts only those layers; its first loss is the plain forward loss of the batch', async () => {
+    const m = LlamaForCausalLM.random(cfg3, { seed: 3 });
+    const batch = collate(examples.map((e) => encodeExample(tok, e, 128)), tok.padId);
+    // B starts at zero, so the step-1 loss must be the base model's own loss on the four examples
+    const before = tf.tidy(() => {
+      const logits = m.forward({ ids: batch.ids, batch: batch.batch, seqLen: batch.seqLen, attentionMask: batch.attentionMask, select: batch.select });
+      return tf.div(tf.sum(crossEntropyRows(logits, batch.labels)), batch.labels.length).dataSync()[0]!;
+    });
+    const logs = await run(m, { ...top, batchSize: 4, warmupSteps: 0, maxSteps: 2 });
+    expect(logs[0]!.loss).toBeCloseTo(before, 5);
+    expect(logs[1]!.loss).toBeLessThan(logs[0]!.loss);
+    expect([...m.lora!.keys()].every((k) => k.startsWith('2.'))).toBe(true);
+    expect(m.loraSettings!.layers).toEqual([2]);
+    m.dispose();
+  });
+
+  it('cached frozen-layer outputs train exactly as recomputing them, over epochs that reshuffle batches', async () => {
+    const n0 = tf.memory().numTensors;
+    const cached = LlamaForCausalLM.random(cfg3, { seed: 5 });
+    const recomputed = LlamaForCausalLM.random(cfg3, { seed: 5 });
+    const lc = await run(cached, { ...top, epochs: 3 });
+    const lr = await run(recomputed, { ...top, epochs: 3, cacheFrozenLayers: false });
+    expect(lc.map((l) => l.loss)).toEqual(lr.map((l) => l.loss));
+    expect(identical(loraWeights(cached), loraWeights(recomputed))).toBe(true);
+    // checkpointing inside the adapted layers gives the same result as well
+    const ck = LlamaForCausalLM.random({ ...cfg3, numHiddenLayers: 4 }, { seed: 5 });
+    const pl = LlamaForCausalLM.random({ ...cfg3, numHiddenLayers: 4 }, { seed: 5 });
+    const lk = await run(ck, { ...top, lora: { ...top.lora!, layers: [2, 3] }, maxSteps: 3, gradientCheckpointing: true, checkpointTapedLayers: 1 });
+    const lp = await run(pl, { ...top, lora: { ...top.lora!, layers: [2, 3] }, maxSteps: 3 });
+    expect(lk.map((l) => l.loss)).toEqual(lp.map((l) => l.loss));
+    for (const m of [cached, recomputed, ck, pl]) m.dispose();
+    expect(tf.memory().numTensors).toBe(n0);
   });
 });

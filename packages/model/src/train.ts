@@ -4,6 +4,7 @@ import type { LoraTarget, Tokenizer } from './model-types.ts';
 import { attachLora } from './lora.ts';
 import { collate, encodeExample, epochBatches } from './data.ts';
 import type { Batch, EncodedExample, TrainExample } from './data.ts';
+import type { ForwardContext } from './llama.ts';
 import { AdamW, clipByGlobalNorm, cosineWithWarmup } from './optim.ts';
 import { crossEntropyRows } from './ops.ts';
 import { Rng, mixSeed } from './rng.ts';
@@ -15,7 +16,7 @@ export interface TrainOptions {
   /** 'lora' (default): only LoRA A/B train; 'full': every base weight trains (pretraining small configs). */
   mode?: 'lora' | 'full';
   /** LoRA settings used when the model has no adapter attached yet. */
-  lora?: { r: number; alpha?: number; dropout?: number; targetModules?: LoraTarget[]; useRslora?: boolean };
+  lora?: { r: number; alpha?: number; dropout?: number; targetModules?: LoraTarget[]; useRslora?: boolean; layers?: number[] };
   seed?: number;
   epochs?: number;
   /** Stop after this many optimizer steps (overrides epochs for the schedule length). */
@@ -47,7 +48,16 @@ export interface TrainOptions {
   gradientCheckpointing?: boolean | 'auto';
   /** With checkpointing: how many last layers run under one tape without recompute (default: what fits the budget). */
   checkpointTapedLayers?: number;
+  /**
+   * LoRA on the top layers only: keep each example's output of the frozen layers below the first adapted
+   * one after computing it once (they cannot change), so later epochs run only the adapted layers.
+   * Default true, within FROZEN_CACHE_BUDGET_BYTES.
+   */
+  cacheFrozenLayers?: boolean;
 }
+
+/** Most memory the frozen-layer cache may take (f32 hidden states of every training example). */
+export const FROZEN_CACHE_BUDGET_BYTES = 3 * 2 ** 30;
 
 /** Above this estimated size of held activations, 'auto' turns gradient checkpointing on. */
 export const ACTIVATION_BUDGET_BYTES = 4 * 2 ** 30;
@@ -145,7 +155,11 @@ export class Trainer {
   readonly optimizer: AdamW;
   dropoutRng: Rng;
   step = 0;
+  /** Layers below the first adapted one: frozen, so backward stops above them (0: every layer trains). */
+  readonly frozenLayers: number;
   private epochCache: { epoch: number; batches: number[][] } | null = null;
+  /** Example index -> its hidden states after the frozen layers ([length, hidden], f32), when cached. */
+  private frozenCache: Map<number, Float32Array> | null = null;
 
   constructor(model: LlamaForCausalLM, examples: TrainExample[], opts: TrainOptions) {
     if (examples.length === 0) throw new Error('train: no examples');
@@ -182,6 +196,9 @@ export class Trainer {
     const decayMask = mode === 'full' ? this.vars.map((v) => v.rank > 1) : this.vars.map(() => true);
     this.optimizer = new AdamW(this.vars, { beta1: opts.beta1, beta2: opts.beta2, eps: opts.eps, weightDecay: opts.weightDecay ?? 0 }, decayMask);
     this.dropoutRng = new Rng(mixSeed(seed, 0xd20b));
+    this.frozenLayers = mode === 'lora' && model.lora ? Math.min(...[...model.lora.keys()].map((k) => Number(k.split('.')[0]))) : 0;
+    const cacheBytes = this.encoded.reduce((a, e) => a + e.ids.length, 0) * model.config.hiddenSize * 4;
+    if (this.frozenLayers > 0 && opts.cacheFrozenLayers !== false && cacheBytes <= FROZEN_CACHE_BUDGET_BYTES) this.frozenCache = new Map();
     if (opts.resumeFrom) this.restore(opts.resumeFrom);
   }
 
@@ -218,7 +235,7 @@ export class Trainer {
       exs += b.numExamples;
       if (b.labels.length === 0) continue;
       const taped = this.taped(b);
-      const { loss, grads } = taped === null ? this.plainGrads(b, totalTargets) : this.checkpointedGrads(b, totalTargets, taped);
+      const { loss, grads } = taped === null ? this.plainGrads(b, totalTargets) : this.layeredGrads(b, totalTargets, taped, mbs[batches.indexOf(b)].indices);
       lossSum += loss;
       const gl = this.vars.map((v) => grads[v.name] ?? tf.zeros(v.shape));
       if (!acc) acc = gl;
@@ -251,15 +268,45 @@ export class Trainer {
     };
   }
 
-  /** Layers backprop may hold at once (the rest are recomputed), or null for plain backprop. */
+  /**
+   * How many of the top layers run under one tape with the head (the trainable ones below are recomputed in
+   * backward), or null for plain backprop of the whole model.
+   */
   private taped(b: Batch): number | null {
+    if (this.r.mode !== 'lora') return null;
     const opt = this.opts.gradientCheckpointing ?? 'auto';
-    if (this.r.mode !== 'lora' || opt === false) return null;
     const L = this.model.config.numHiddenLayers;
-    const bytes = estimateActivationBytes(this.model.config, b.batch, b.seqLen);
-    if (opt === 'auto' && bytes <= ACTIVATION_BUDGET_BYTES) return null;
-    // The last layers run under one tape with the head (no recompute) as far as the budget allows.
-    return Math.max(1, Math.min(L, this.opts.checkpointTapedLayers ?? Math.floor(TAPED_BUDGET_BYTES / (bytes / L))));
+    const trainable = L - this.frozenLayers;
+    const bytes = (estimateActivationBytes(this.model.config, b.batch, b.seqLen) * trainable) / L;
+    if (opt === false || (opt === 'auto' && bytes <= ACTIVATION_BUDGET_BYTES)) return this.frozenLayers > 0 ? trainable : null;
+    return Math.max(1, Math.min(trainable, this.opts.checkpointTapedLayers ?? Math.floor(TAPED_BUDGET_BYTES / (bytes / trainable))));
+  }
+
+  /**
+   * Output of the frozen layers for a batch: assembled from the per-example cache when every example is in
+   * it (padding rows stay zero: padded keys are masked, so real tokens see the same values), else computed
+   * without a tape and, with the cache on, stored per example.
+   */
+  private frozenOutput(b: Batch, indices: number[], ctx: ForwardContext): tf.Tensor2D {
+    const model = this.model;
+    const h = model.config.hiddenSize;
+    const T = b.seqLen;
+    const cache = this.frozenCache;
+    if (cache && indices.every((i) => cache.has(i))) {
+      const buf = new Float32Array(b.batch * T * h);
+      indices.forEach((ex, row) => buf.set(cache.get(ex)!, row * T * h));
+      return tf.tensor2d(buf, [b.batch * T, h]);
+    }
+    const x = tf.tidy(() => {
+      let y = model.embedTokens(ctx);
+      for (let i = 0; i < this.frozenLayers; i++) y = model.layer(i, y, ctx);
+      return y;
+    });
+    if (cache) {
+      const data = x.dataSync() as Float32Array;
+      indices.forEach((ex, row) => cache.set(ex, data.slice(row * T * h, (row * T + this.encoded[ex].ids.length) * h)));
+    }
+    return x;
   }
 
   private plainGrads(b: Batch, totalTargets: number): { loss: number; grads: Record<string, tf.Tensor> } {
@@ -273,30 +320,33 @@ export class Trainer {
   }
 
   /**
-   * Layer-wise backprop with recomputation: the forward pass keeps only each layer's input (and the dropout
-   * RNG state before it, so the recomputed layer draws the same masks); the last `taped` layers and the head
-   * then run once under one tape, and backward recomputes the earlier layers one at a time under their own
-   * tape, handing dx down. Each layer's activations are freed as soon as its grads exist.
+   * Layer-wise backprop. Layers below the first adapted one are frozen: their output comes from
+   * frozenOutput and backward stops there. Of the trainable layers, the forward pass keeps only each
+   * layer's input (and the dropout RNG state before it, so a recomputed layer draws the same masks); the
+   * last `taped` layers and the head run once under one tape, and backward recomputes the earlier trainable
+   * layers one at a time under their own tape, handing dx down. Each layer's activations are freed as soon
+   * as its grads exist.
    */
-  private checkpointedGrads(b: Batch, totalTargets: number, taped: number): { loss: number; grads: Record<string, tf.Tensor> } {
+  private layeredGrads(b: Batch, totalTargets: number, taped: number, indices: number[]): { loss: number; grads: Record<string, tf.Tensor> } {
     const model = this.model;
     const L = model.config.numHiddenLayers;
-    const first = L - taped; // layers first..L-1 run under the head's tape
+    const low = this.frozenLayers;
+    const first = Math.max(low, L - taped); // layers first..L-1 run under the head's tape
     const ctx = model.prepare({ ids: b.ids, batch: b.batch, seqLen: b.seqLen, attentionMask: b.attentionMask, select: b.select });
-    const xs: tf.Tensor2D[] = [];
+    const xs: tf.Tensor2D[] = []; // xs[i]: input of layer i, for low <= i <= first
     const rngStates: RngState[] = [];
     const grads: Record<string, tf.Tensor> = {};
     let dy: tf.Tensor | null = null;
     try {
-      xs.push(tf.tidy(() => model.embedTokens(ctx)));
-      for (let i = 0; i < first; i++) {
-        rngStates.push(this.dropoutRng.state());
-        xs.push(tf.tidy(() => model.layer(i, xs[i], ctx, this.dropoutRng)));
+      xs[low] = low > 0 ? this.frozenOutput(b, indices, ctx) : tf.tidy(() => model.embedTokens(ctx));
+      for (let i = low; i < first; i++) {
+        rngStates[i] = this.dropoutRng.state();
+        xs[i + 1] = tf.tidy(() => model.layer(i, xs[i], ctx, this.dropoutRng));
       }
-      const tailVars = Array.from({ length: taped }, (_, j) => model.layerLoraVariables(first + j)).flat();
-      const withTailX = first > 0;
+      const tailVars = Array.from({ length: L - first }, (_, j) => model.layerLoraVariables(first + j)).flat();
+      const withTailX = first > low; // the input of the lowest trainable layer needs no gradient
       const tail = tf.valueAndGrads((...a: tf.Tensor[]) => {
-        let x = (withTailX ? a[0] : xs[0]) as tf.Tensor2D;
+        let x = (withTailX ? a[0] : xs[first]) as tf.Tensor2D;
         for (let i = first; i < L; i++) x = model.layer(i, x, ctx, this.dropoutRng);
         return tf.div(tf.sum(crossEntropyRows(model.head(x, ctx), b.labels)), totalTargets) as tf.Scalar;
       });
@@ -306,13 +356,13 @@ export class Trainer {
       dy = withTailX ? h.grads[0] : null;
       const tg = withTailX ? h.grads.slice(1) : h.grads;
       tailVars.forEach((v, j) => (grads[v.name] = tg[j]));
-      for (let i = first - 1; i >= 0 && dy; i--) {
+      for (let i = first - 1; i >= low && dy; i--) {
         const vars = model.layerLoraVariables(i);
-        const withX = i > 0; // the embedding output needs no gradient in LoRA mode
+        const withX = i > low;
         const args = withX ? [xs[i], ...vars] : vars;
         if (args.length === 0) break;
         const rng = new Rng(rngStates[i]);
-        const f = tf.valueAndGrads((...a: tf.Tensor[]) => model.layer(i, (withX ? a[0] : xs[0]) as tf.Tensor2D, ctx, rng));
+        const f = tf.valueAndGrads((...a: tf.Tensor[]) => model.layer(i, (withX ? a[0] : xs[i]) as tf.Tensor2D, ctx, rng));
         const r = f(args, dy as tf.Tensor2D);
         r.value.dispose();
         dy.dispose();
@@ -324,7 +374,7 @@ export class Trainer {
       return { loss, grads };
     } finally {
       dy?.dispose();
-      for (const x of xs) x.dispose();
+      for (const x of xs) x?.dispose();
       for (const t of [ctx.bias, ctx.cos, ctx.sin]) t.dispose();
     }
   }

@@ -7,7 +7,7 @@ import type { BaselineUnit, ClassificationMode, DatasetRecord, DatasetRef, LoraU
 import { canonicalJson } from '@opensoc/datasets';
 import { BASELINE_CLASSIFIERS } from '@opensoc/eval';
 import {
-  backendInfo, LlamaForCausalLM, llama2Tokenizer, loraToPeftTensors, mergeLora, loraFromPeftTensors, loadAdapter, saveAdapter, saveCheckpoint, smallLlamaConfig, Trainer,
+  backendInfo, LlamaForCausalLM, llama2Tokenizer, loraToPeftTensors, mergeLora, loraFromPeftTensors, loadAdapter, topLayers, saveAdapter, saveCheckpoint, smallLlamaConfig, Trainer,
   type TrainCheckpoint,
 } from '@opensoc/model';
 import { CV_EVAL_SET, datasetKey, loadDatasetRecords, loadSplit, predictionsKey, writePredictions } from '@opensoc/platform';
@@ -133,13 +133,13 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
     return out;
   }
 
-  async function evaluateModel(m: LoadedModel, ctx: SweepContext, unit: { runId: string; fold: number; maxSequenceLength: number; promptFormat?: LoraUnit['promptFormat'] }, modes: ClassificationMode[]): Promise<PredictionOutput[]> {
+  async function evaluateModel(m: LoadedModel, ctx: SweepContext, unit: { runId: string; fold: number; maxSequenceLength: number; promptFormat?: LoraUnit['promptFormat']; labelScoring?: LoraUnit['labelScoring'] }, modes: ClassificationMode[]): Promise<PredictionOutput[]> {
     const { train, evalSets } = await unitData(store, ctx, unit.fold);
     const candidates = candidatesFrom(train);
     const out: PredictionOutput[] = [];
     for (const set of evalSets) {
       const byMode = await predictRecords(m, set.records, modes, candidates, unit.fold, unit.maxSequenceLength, {
-        format: unit.promptFormat, onProgress: (done) => Context.current().heartbeat({ phase: `evaluating ${set.name}`, done }),
+        format: unit.promptFormat, scoring: unit.labelScoring, onProgress: (done) => Context.current().heartbeat({ phase: `evaluating ${set.name}`, done }),
       });
       out.push(...(await writeAll(unit, byMode, set.name)));
     }
@@ -197,14 +197,17 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
         const { lossCurve, resumedFromStep } = await runTraining(prefix, (resume) => new Trainer(m.model, examples, {
           tokenizer: format.tokenizer, mode: 'lora', seed: unit.seed, epochs: unit.config.epochs, batchSize: unit.batchSize, learningRate: unit.config.learningRate,
           warmupRatio: 0.05, weightDecay: 0, maxSeqLen: unit.maxSequenceLength, resumeFrom: resume,
-          lora: { r: unit.config.rank, alpha: unit.config.alpha, dropout: unit.config.dropout, targetModules: unit.config.targetModules as never, useRslora: unit.config.rsLora },
+          lora: {
+            r: unit.config.rank, alpha: unit.config.alpha, dropout: unit.config.dropout, targetModules: unit.config.targetModules as never, useRslora: unit.config.rsLora,
+            ...(unit.config.topLayers === undefined ? {} : { layers: topLayers(m.model.config, unit.config.topLayers) }),
+          },
         }), checkpointEvery);
         const dir = mkdtempSync(path.join(tmpdir(), 'opensoc-adapter-'));
         try {
           const settings = m.model.loraSettings!;
           await saveAdapter(dir, {
             r: settings.r, loraAlpha: settings.alpha, loraDropout: settings.dropout, targetModules: [...settings.targetModules], useRslora: settings.useRslora,
-            baseModelNameOrPath: adapterBaseName(ctx.baseModelKeys[unit.fold] ?? ''),
+            layersToTransform: settings.layers, baseModelNameOrPath: adapterBaseName(ctx.baseModelKeys[unit.fold] ?? ''),
           } as never, loraToPeftTensors(m.model) as never);
           // Lineage of the compute: backend, TensorFlow version, oneDNN and threads (bit-exactness depends on them).
           writeFileSync(path.join(dir, 'compute.json'), JSON.stringify(backendInfo(), null, 2));

@@ -6,14 +6,13 @@
  *  - 'calibrated': summed log-likelihood minus the same under a content-free prompt (the log
  *    replaced by "N/A", same earlier choices), which removes the candidate's prior.
  */
-import { SEVERITIES, THREAT_CATEGORIES, type DatasetRecord, type Prediction } from '@opensoc/contracts';
+import { SEVERITIES, THREAT_CATEGORIES, type DatasetRecord, type LabelScoring, type Prediction } from '@opensoc/contracts';
 import { techniqueParent } from '@opensoc/eval';
 import { IncrementalScorer, scoreLabels, type LabelScores, type Tokenizer } from '@opensoc/model';
 import type { LoadedModel } from './model-cache.ts';
 import { fitLog, promptFormatter, tacticText, techniqueText, type PromptFormatter } from './prompt-format.ts';
 
-export const LABEL_SCORINGS = ['sum', 'mean', 'calibrated'] as const;
-export type LabelScoring = (typeof LABEL_SCORINGS)[number];
+export { LABEL_SCORINGS, type LabelScoring } from '@opensoc/contracts';
 
 /** Tokens reserved for the answer lines after the prompt (the four scored fields and THREAT_TYPE). */
 export const ANSWER_ROOM = 64;

@@ -62,6 +62,9 @@ describe('PEFT keys and config', () => {
     expect(() => parseAdapterConfig({ ...good, target_modules: ['lm_head'] })).toThrow(/target module "lm_head"/);
     expect(() => parseAdapterConfig({ ...good, target_modules: '.*proj' })).toThrow(/'target_modules' must be a list/);
     expect(parseAdapterConfig({ ...good, target_modules: 'all-linear' }).targetModules).toEqual([...LORA_TARGET_MODULES]);
+    expect(parseAdapterConfig({ ...good, layers_to_transform: [3, 1] }).layersToTransform).toEqual([1, 3]);
+    expect(parseAdapterConfig({ ...good, layers_to_transform: 2 }).layersToTransform).toEqual([2]);
+    expect(() => parseAdapterConfig({ ...good, layers_to_transform: [-1] })).toThrow(/'layers_to_transform' must be a layer index or a non-empty list/);
   });
 });
 
@@ -69,7 +72,7 @@ describe('PEFT adapters on disk', () => {
   it('loads the adapter saved by PEFT', async () => {
     const model = await loadLlamaConfig(localDirectorySource(path.join(FIXTURES, 'tiny-llama')));
     const { config, weights } = await loadAdapter(path.join(FIXTURES, 'tiny-lora'), { model });
-    expect(config).toEqual({ r: 4, loraAlpha: 8, loraDropout: 0, targetModules: [...LORA_TARGET_MODULES], useRslora: false, baseModelNameOrPath: 'tiny-llama' });
+    expect(config).toEqual({ r: 4, loraAlpha: 8, loraDropout: 0, targetModules: [...LORA_TARGET_MODULES], useRslora: false, baseModelNameOrPath: 'tiny-llama', layersToTransform: null });
     expect(weights.size).toBe(2 * 7 * 2);
     const dims = llamaLinearDims(model);
     expect(weights.get(loraKey(1, 'k_proj', 'A'))!.shape).toEqual([4, dims.k_proj.in]);
@@ -99,6 +102,13 @@ describe('PEFT adapters on disk', () => {
     const fewer: LoraAdapterConfig = { ...config, targetModules: ['q_proj', 'v_proj'] };
     await expect(saveAdapter(path.join(dir, 'bad'), fewer, weights)).rejects.toThrow(/targets (k_proj|o_proj|gate_proj|up_proj|down_proj), which is not in target_modules/);
     await expect(loadAdapter(path.join(dir, 'nothing'))).rejects.toThrow(/no adapter_config\.json/);
+
+    // layers_to_transform: only layer 1 carries adapters; layer-0 keys are refused, layer 1 must be complete
+    const top: LoraAdapterConfig = { ...config, layersToTransform: [1] };
+    const layer1: AdapterWeights = new Map([...weights].filter(([k]) => k.includes('.layers.1.')));
+    await saveAdapter(path.join(dir, 'top'), top, layer1, { model });
+    expect((await loadAdapter(path.join(dir, 'top'), { model })).config.layersToTransform).toEqual([1]);
+    await expect(saveAdapter(path.join(dir, 'bad'), top, weights, { model })).rejects.toThrow(/is in layer 0, which is not in layers_to_transform \[1\]/);
   });
 
   it.skipIf(!hasPythonPeft())('an adapter written by us loads in Python PEFT with identical logits', async () => {

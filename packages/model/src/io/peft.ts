@@ -25,6 +25,8 @@ export interface LoraAdapterConfig {
   targetModules: LoraModule[];
   useRslora: boolean;
   baseModelNameOrPath: string | null;
+  /** PEFT's layers_to_transform: the layers that carry adapters; absent or null: every layer. */
+  layersToTransform?: number[] | null;
 }
 
 export interface AdapterTensor {
@@ -85,7 +87,14 @@ export function parseAdapterConfig(json: unknown, file = ADAPTER_CONFIG_FILE): L
   if (j.fan_in_fan_out === true) throw bad('fan_in_fan_out', 'must be false');
   if (j.use_dora === true) throw bad('use_dora', 'is not supported');
   if (j.lora_bias === true) throw bad('lora_bias', 'is not supported');
-  for (const f of ['modules_to_save', 'rank_pattern', 'alpha_pattern', 'layers_to_transform', 'layer_replication', 'target_parameters']) {
+  let layersToTransform: number[] | null = null;
+  const ltt = j.layers_to_transform;
+  if (ltt !== undefined && ltt !== null) {
+    const list = typeof ltt === 'number' ? [ltt] : ltt;
+    if (!Array.isArray(list) || list.length === 0 || !list.every((l) => Number.isSafeInteger(l) && (l as number) >= 0)) throw bad('layers_to_transform', 'must be a layer index or a non-empty list of them');
+    layersToTransform = [...new Set(list as number[])].sort((a, b) => a - b);
+  }
+  for (const f of ['modules_to_save', 'rank_pattern', 'alpha_pattern', 'layer_replication', 'target_parameters']) {
     if (!isEmpty(j[f])) throw bad(f, 'is not supported (must be empty)');
   }
   const useRslora = j.use_rslora ?? false;
@@ -108,7 +117,7 @@ export function parseAdapterConfig(json: unknown, file = ADAPTER_CONFIG_FILE): L
   }
   const base = j.base_model_name_or_path ?? null;
   if (base !== null && typeof base !== 'string') throw bad('base_model_name_or_path', 'must be a string or null');
-  return { r: j.r, loraAlpha: j.lora_alpha, loraDropout: dropout, targetModules, useRslora, baseModelNameOrPath: base };
+  return { r: j.r, loraAlpha: j.lora_alpha, loraDropout: dropout, targetModules, useRslora, baseModelNameOrPath: base, layersToTransform };
 }
 
 /** adapter_config.json contents PEFT's LoraConfig accepts. */
@@ -121,6 +130,7 @@ export function toAdapterConfigJson(cfg: LoraAdapterConfig): Record<string, unkn
     target_modules: cfg.targetModules,
     use_rslora: cfg.useRslora,
     base_model_name_or_path: cfg.baseModelNameOrPath,
+    layers_to_transform: cfg.layersToTransform ?? null,
   });
   return {
     alpha_pattern: {},
@@ -132,7 +142,7 @@ export function toAdapterConfigJson(cfg: LoraAdapterConfig): Record<string, unkn
     init_lora_weights: true,
     layer_replication: null,
     layers_pattern: null,
-    layers_to_transform: null,
+    layers_to_transform: c.layersToTransform,
     loftq_config: {},
     lora_alpha: c.loraAlpha,
     lora_dropout: c.loraDropout,
@@ -164,6 +174,9 @@ export function validateAdapterWeights(cfg: LoraAdapterConfig, weights: AdapterW
     if (model && k.layer >= model.numHiddenLayers) {
       throw new AdapterError(`${where}: '${key}' refers to layer ${k.layer} but the model has ${model.numHiddenLayers} layers`);
     }
+    if (cfg.layersToTransform && !cfg.layersToTransform.includes(k.layer)) {
+      throw new AdapterError(`${where}: '${key}' is in layer ${k.layer}, which is not in layers_to_transform [${cfg.layersToTransform.join(', ')}]`);
+    }
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (t.shape.length !== 2 || n !== t.data.length) {
       throw new AdapterError(`${where}: '${key}' must be a 2-D tensor matching its data, got shape [${t.shape.join(', ')}] with ${t.data.length} values`);
@@ -192,7 +205,8 @@ export function validateAdapterWeights(cfg: LoraAdapterConfig, weights: AdapterW
     }
   }
   if (model) {
-    for (let i = 0; i < model.numHiddenLayers; i++) {
+    for (const i of cfg.layersToTransform ?? Array.from({ length: model.numHiddenLayers }, (_, l) => l)) {
+      if (i >= model.numHiddenLayers) throw new AdapterError(`${where}: layers_to_transform names layer ${i} but the model has ${model.numHiddenLayers} layers`);
       for (const m of cfg.targetModules) {
         if (!pairs.has(`${i}.${m}`)) throw new AdapterError(`${where}: '${loraKey(i, m, 'A')}' is missing`);
       }
