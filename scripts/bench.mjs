@@ -11,6 +11,7 @@ const benches = {
   'model-leak': ['tsx', 'packages/model/bench/leak.ts'],
   'model-gguf-load': ['tsx', 'packages/model/bench/gguf-load.ts'],
   'smollm2-lora': ['tsx', 'apps/worker/bench/smollm2-lora.ts'],
+  'lora-levers': ['tsx', 'apps/worker/bench/lora-levers.ts'],
   'torch-peft': ['python3', 'packages/model/bench/torch_peft_bench.py'],
   api: ['tsx', 'apps/api/bench/leaderboard.ts'],
   'dataset-list': ['tsx', 'apps/cli/bench/dataset-list.ts'],

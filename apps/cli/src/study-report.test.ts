@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { claimsRows, renderStudyMarkdown, studyVerdict, type StudyDesignResult, type StudyEntry, type StudyReport } from './study-report.ts';
+import { claimsRows, dropInterval, perClassRows, renderStudyMarkdown, studyVerdict, type StudyDesignResult, type StudyEntry, type StudyReport } from './study-report.ts';
+import { renderStudyHtml, studyFigures, svgToPng } from './study-figures.ts';
+import type { TaskMetrics } from '@opensoc/contracts';
 
 const entry = (label: string, family: string, accuracy: number, n = 50): StudyEntry => ({
   runId: `run-${label}`, family, label, mode: family === 'lora' ? 'label-scoring' : 'baseline', n, accuracy, accuracyLow: Math.max(0, accuracy - 0.1), accuracyHigh: Math.min(1, accuracy + 0.1), macroF1: accuracy - 0.05,
@@ -26,7 +28,7 @@ describe('study verdict (generated from the numbers)', () => {
     const v = studyVerdict(report([design('fixed', 0.9, 0.96), design('stratified', 0.85, 0.95), design('grouped', 0.4, 0.7, { p: 0.003 })]));
     expect(v[0]).toBe("On the study's own split, LoRA (r16-a32) reaches 90.0% threat type accuracy (95% CI 80.0%-100.0%, n=50): above the study's 68.0%.");
     expect(v.join('\n')).toContain('On template-grouped CV the baseline-tfidf-logreg baseline (70.0%) beats LoRA (40.0%) on threat type, McNemar p=0.0030 (Holm 0.0060): LoRA significantly worse.');
-    expect(v.join('\n')).toContain('changes by -50.0 pts for LoRA, -26.0 pts for baseline-tfidf-logreg');
+    expect(v.join('\n')).toMatch(/changes by -50\.0 pts for LoRA \(95% CI -\d+\.\d to -\d+\.\d, a significant drop\), -26\.0 pts for baseline-tfidf-logreg \(95% CI -\d+\.\d to -\d+\.\d, a significant drop\)/);
     expect(v.join('\n')).toContain('37 of 50 test records of the study\'s split share a template with its training data, against 0 of 500 under template-grouped CV.');
   });
 
@@ -52,10 +54,56 @@ describe('study report tables', () => {
     const rows = claimsRows(r).filter((x) => x[0] === 'threat type');
     expect(rows[0]).toEqual(['threat type', 'study claims (TinyLlama-1.1B, LoRA)', '68.0%', '-', '-', '-', '-']);
     const lora = rows.find((x) => x[1].startsWith('best LoRA'))!;
-    expect(lora.slice(2, 6)).toEqual(['90.0% [80.0%, 100.0%] F1 85.0%', '85.0% [75.0%, 95.0%] F1 80.0%', '40.0% [30.0%, 50.0%] F1 35.0%', '50.0 pts']);
+    expect(lora.slice(2, 5)).toEqual(['90.0% [80.0%, 100.0%] F1 85.0%', '85.0% [75.0%, 95.0%] F1 80.0%', '40.0% [30.0%, 50.0%] F1 35.0%']);
+    const d = dropInterval({ accuracy: 0.9, n: 50 }, { accuracy: 0.4, n: 50 });
+    expect(lora[5]).toBe(`50.0 pts [${(100 * d.low).toFixed(1)}, ${(100 * d.high).toFixed(1)}]`);
+    expect(d.low).toBeGreaterThan(0.3);
+    expect(d.high).toBeLessThan(0.7);
     const md = renderStudyMarkdown(r);
     expect(md).toContain('| threat type | best LoRA (r16-a32) | 90.0% \\[80.0%, 100.0%\\] F1 85.0% |');
     expect(md).toContain(`- base model: smollm2-135m-instruct sha256 \`${'e'.repeat(64)}\``);
     expect(md).toContain('spec sha256');
+  });
+});
+
+const metrics = (task: TaskMetrics['task'], labels: string[], matrix: number[][]): TaskMetrics => ({
+  task, n: matrix.flat().reduce((a, b) => a + b, 0), accuracy: 0.5, accuracyInterval: { low: 0.4, high: 0.6, method: 'wilson', level: 0.95 }, macroF1: 0.5, microF1: 0.5, weightedF1: 0.5, parseFailures: 0,
+  perClass: labels.map((label, i) => ({ label, precision: 0.5, recall: 0.5, f1: i / 10, support: matrix[i]!.reduce((a, b) => a + b, 0) })),
+  confusion: { labels, matrix },
+});
+
+describe('study report details and figures', () => {
+  const withDetails = (d: StudyDesignResult): StudyDesignResult => ({
+    ...d,
+    details: [
+      { label: 'r16-a32', family: 'lora', runId: 'run-lora', mode: 'label-scoring', metrics: [metrics('threatCategory', ['benign', 'sql-injection'], [[3, 1], [0, 4]]), metrics('severity', ['HIGH', 'LOW'], [[2, 0], [1, 5]])], lossCurve: [{ step: 1, loss: 3 }, { step: 2, loss: 1 }] },
+      { label: 'baseline-tfidf-logreg', family: 'tfidf-logreg', runId: 'run-tfidf', mode: 'baseline', metrics: [metrics('threatCategory', ['benign', 'xss'], [[4, 0], [1, 3]])], lossCurve: [] },
+    ],
+  });
+  const r = report([withDetails(design('fixed', 0.9, 0.96)), design('grouped', 0.4, 0.7)]);
+
+  it('per-class F1 of the detailed entries side by side, over the union of their classes', () => {
+    const pc = perClassRows(r.designs[0]!, 'threatCategory');
+    expect(pc.headers).toEqual(['class', 'support', 'F1 r16-a32', 'F1 baseline-tfidf-logreg']);
+    expect(pc.rows).toEqual([['benign', '4', '0.000', '0.000'], ['sql-injection', '4', '0.100', '-'], ['xss', '4', '-', '0.100']]);
+    expect(perClassRows(r.designs[1]!, 'threatCategory').rows).toEqual([]);
+  });
+
+  it('draws accuracy by design, confusion matrices and the loss curve; PNG export and the page embed them', () => {
+    const figs = studyFigures(r);
+    expect(figs.map((f) => f.file)).toEqual([
+      'accuracy-by-design.svg', 'confusion-fixed-r16-a32-threatCategory.svg', 'confusion-fixed-r16-a32-severity.svg', 'loss-fixed-r16-a32.svg', 'confusion-fixed-baseline-tfidf-logreg-threatCategory.svg',
+    ]);
+    for (const f of figs) expect(f.svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[\s\S]*<\/svg>$/);
+    expect(figs[0]!.svg).toContain('study claims 68%');
+    const png = svgToPng(figs[1]!.svg);
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const html = renderStudyHtml(r, figs, 'study-figures');
+    expect(html).toContain('<h2>Verdict (generated from the numbers)</h2>');
+    expect(html).toContain('href="study-figures/loss-fixed-r16-a32.png"');
+    expect(html.match(/<svg /g)).toHaveLength(figs.length);
+    const md = renderStudyMarkdown(r, figs.map((f) => ({ file: `study-figures/${f.file}`, title: f.title })));
+    expect(md).toContain('## Per-class F1: (a) study\'s fixed 450/50 split');
+    expect(md).toContain('![r16-a32: training loss, (a) study\'s fixed 450/50 split](study-figures/loss-fixed-r16-a32.svg)');
   });
 });

@@ -3,8 +3,8 @@
  * evaluation design, with paired tests and leakage. Pure functions of the measured numbers, so
  * the verdict is derived from them (never written by hand) and unit-testable.
  */
-import type { SignificanceDirection, Task } from '@opensoc/contracts';
-import { escapeMarkdown } from '@opensoc/eval';
+import type { SignificanceDirection, Task, TaskMetrics } from '@opensoc/contracts';
+import { escapeMarkdown, newcombeDifference } from '@opensoc/eval';
 import { table } from './format.ts';
 
 export const STUDY_DESIGNS = ['fixed', 'stratified', 'grouped'] as const;
@@ -29,8 +29,12 @@ export interface StudyEntry { runId: string; family: string; label: string; mode
 /** McNemar of the best LoRA against one baseline, Holm-adjusted over the baselines of that design and task. */
 export interface StudyComparison { task: Task; baseline: string; onlyLora: number; onlyBaseline: number; n: number; p: number; pAdjusted: number; direction: SignificanceDirection }
 export interface StudyLeakage { testRecords: number; sharedTemplate: number; exactDuplicates: number; nearDuplicates: number }
+/** Pooled metrics (per class, confusion) and the loss curve of one entry a design's report shows in detail. */
+export interface StudyDetail { label: string; family: string; runId: string; mode: string; metrics: TaskMetrics[]; lossCurve: { step: number; loss: number }[] }
 export interface StudyDesignResult {
   key: StudyDesignKey; sweepId: string; specHash: string; splitHash: string;
+  /** The best LoRA entry and the best baseline on threat type, in detail. */
+  details?: StudyDetail[];
   /** Best entry per method (label) and task; LoRA entries have family 'lora'. */
   entries: Partial<Record<Task, StudyEntry[]>>;
   comparisons: StudyComparison[];
@@ -75,13 +79,39 @@ export function claimsRows(r: StudyReport): string[][] {
       };
       const cells = STUDY_DESIGNS.map((k) => { const e = at(k); return e ? `${withCi(e)} F1 ${pc(e.macroF1)}` : 'not run'; });
       const a = at('fixed'); const c = at('grouped');
-      const drop = a && c ? `${(100 * (a.accuracy - c.accuracy)).toFixed(1)} pts` : '-';
+      const drop = a && c ? formatDrop(a, c) : '-';
       rows.push([t.name, key === 'lora' ? `best LoRA (${[...new Set(STUDY_DESIGNS.map((k) => at(k)?.label).filter(Boolean))].join(' / ')})` : m.name, ...cells, drop, a ? a.mode : c?.mode ?? '-']);
     }
   }
   return rows;
 }
-export const claimsHeaders = (r: StudyReport) => ['task', 'method', ...STUDY_DESIGNS.map((k) => designTitles(r.lineage.k)[k]), 'drop (a)->(c)', 'mode'];
+export const claimsHeaders = (r: StudyReport) => ['task', 'method', ...STUDY_DESIGNS.map((k) => designTitles(r.lineage.k)[k]), 'drop (a)->(c) [95% CI]', 'mode'];
+
+/**
+ * Accuracy on the study's split minus accuracy under template-grouped CV, with Newcombe's interval
+ * for a difference of independent proportions (the two designs test different record sets).
+ */
+export function dropInterval(a: Pick<StudyEntry, 'accuracy' | 'n'>, c: Pick<StudyEntry, 'accuracy' | 'n'>) {
+  return newcombeDifference(Math.round(a.accuracy * a.n), a.n, Math.round(c.accuracy * c.n), c.n);
+}
+const pts = (x: number) => `${(100 * x).toFixed(1)}`;
+function formatDrop(a: StudyEntry, c: StudyEntry): string {
+  const d = dropInterval(a, c);
+  return `${pts(d.difference)} pts [${pts(d.low)}, ${pts(d.high)}]`;
+}
+
+/** Per-class precision/recall/F1 of the detailed entries of a design on one task, one column pair per entry. */
+export function perClassRows(d: StudyDesignResult, task: Task): { headers: string[]; rows: string[][] } {
+  const details = (d.details ?? []).filter((x) => x.metrics.some((m) => m.task === task));
+  const metrics = details.map((x) => x.metrics.find((m) => m.task === task)!);
+  const labels = [...new Set(metrics.flatMap((m) => m.perClass.map((c) => c.label)))].sort();
+  const headers = ['class', 'support', ...details.map((x) => `F1 ${x.label}`)];
+  const rows = labels.map((label) => {
+    const support = metrics.map((m) => m.perClass.find((c) => c.label === label)?.support).find((v) => v !== undefined) ?? 0;
+    return [label, String(support), ...metrics.map((m) => { const c = m.perClass.find((x) => x.label === label); return c ? c.f1.toFixed(3) : '-'; })];
+  });
+  return { headers, rows };
+}
 
 export function comparisonRows(r: StudyReport): string[][] {
   return r.designs.flatMap((d) => d.comparisons.map((c) => [
@@ -127,7 +157,13 @@ export function studyVerdict(r: StudyReport): string[] {
     const drops = [bestLora(fixed.entries.threatCategory) && bestLora(grouped.entries.threatCategory) ? { name: 'LoRA', a: bestLora(fixed.entries.threatCategory)!, c: bestLora(grouped.entries.threatCategory)! } : undefined,
       ...baselinesOf(fixed.entries.threatCategory).slice(0, 2).map((a) => { const c = baselinesOf(grouped.entries.threatCategory).find((x) => x.label === a.label); return c ? { name: a.label, a, c } : undefined; })]
       .filter((x) => x !== undefined);
-    if (drops.length) out.push(`From the study's split to template-grouped CV, threat-type accuracy changes by ${drops.map((x) => `${(100 * (x.c.accuracy - x.a.accuracy)).toFixed(1)} pts for ${x.name}`).join(', ')}.`);
+    if (drops.length) {
+      out.push(`From the study's split to template-grouped CV, threat-type accuracy changes by ${drops.map((x) => {
+        const d = dropInterval(x.a, x.c);
+        const sig = d.low > 0 ? 'a significant drop' : d.high < 0 ? 'a significant rise' : 'not significant';
+        return `${pts(-d.difference)} pts for ${x.name} (95% CI ${pts(-d.high)} to ${pts(-d.low)}, ${sig})`;
+      }).join(', ')}.`);
+    }
     const lf = fixed.leakage; const lg = grouped.leakage;
     if (lf.testRecords && lg.testRecords) out.push(`${lf.sharedTemplate} of ${lf.testRecords} test records of the study's split share a template with its training data, against ${lg.sharedTemplate} of ${lg.testRecords} under template-grouped CV.`);
   }
@@ -139,6 +175,10 @@ export function renderStudyText(r: StudyReport): string {
     '== study claims vs measured here (accuracy [95% CI], macro-F1) ==', table(claimsHeaders(r), claimsRows(r)),
     '\n== McNemar: best LoRA vs each baseline (Holm over baselines per design and task) ==', comparisonRows(r).length ? table(COMPARISON_HEADERS, comparisonRows(r)) : '(no LoRA entry to compare at this scale)',
     '\n== leakage per design ==', table(LEAKAGE_HEADERS, leakageRows(r)),
+    ...r.designs.flatMap((d) => {
+      const pc2 = perClassRows(d, 'threatCategory');
+      return pc2.rows.length ? [`\n== per-class F1, threat type, ${designTitles(r.lineage.k)[d.key]} ==`, table(pc2.headers, pc2.rows)] : [];
+    }),
     '\n== verdict (generated from the numbers above) ==', ...studyVerdict(r).map((l) => `- ${l}`),
   ].join('\n');
 }
@@ -146,7 +186,10 @@ export function renderStudyText(r: StudyReport): string {
 const mdTable = (headers: string[], rows: string[][]) =>
   [`| ${headers.map(escapeMarkdown).join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(escapeMarkdown).join(' | ')} |`)].join('\n');
 
-export function renderStudyMarkdown(r: StudyReport): string {
+/** A figure file the Markdown report links to (relative path) with its title. */
+export interface StudyFigureRef { file: string; title: string }
+
+export function renderStudyMarkdown(r: StudyReport, figures: StudyFigureRef[] = []): string {
   const l = r.lineage;
   return [
     '# OpenSOC-AI study: claims vs measured here', '',
@@ -154,6 +197,11 @@ export function renderStudyMarkdown(r: StudyReport): string {
     '## Study claims vs measured here', '', mdTable(claimsHeaders(r), claimsRows(r)), '',
     '## McNemar: best LoRA vs each baseline', '', comparisonRows(r).length ? mdTable(COMPARISON_HEADERS, comparisonRows(r)) : '_No LoRA entry to compare at this scale._', '',
     '## Leakage per design', '', mdTable(LEAKAGE_HEADERS, leakageRows(r)), '',
+    ...r.designs.flatMap((d) => {
+      const rows = STUDY_TASKS.map((t) => ({ t, pc: perClassRows(d, t.task) })).filter((x) => x.pc.rows.length > 0);
+      return rows.length ? [`## Per-class F1: ${designTitles(r.lineage.k)[d.key]}`, '', ...rows.flatMap((x) => [`### ${x.t.name}`, '', mdTable(x.pc.headers, x.pc.rows), ''])] : [];
+    }),
+    ...(figures.length ? ['## Figures', '', ...figures.map((f) => `![${escapeMarkdown(f.title)}](${f.file})`), ''] : []),
     '## Verdict (generated from the numbers)', '', ...studyVerdict(r).map((v) => `- ${escapeMarkdown(v)}`), '',
     '## Lineage', '',
     `- code commit: \`${l.codeCommit}\``,

@@ -4,17 +4,18 @@
  * template-grouped CV) and prints the paper's claims next to what was measured here.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { holmAdjust } from '@opensoc/eval';
 import { significanceDirection, type Baseline, type DatasetRecord, type SweepContext, type SweepSpecInput, type Task } from '@opensoc/contracts';
-import { getSweep, listLeaderboard, listRuns } from '@opensoc/db';
-import { codeCommit, compareRuns, parseSweepSpec, prepareDesign, pushRecords, startSweep } from '@opensoc/platform';
+import { getSweep, listFoldResults, listLeaderboard, listRuns } from '@opensoc/db';
+import { codeCommit, compareRuns, parseSweepSpec, prepareDesign, pushRecords, runPooledMetrics, startSweep } from '@opensoc/platform';
 import { formatIssue, getImporter } from '@opensoc/datasets';
 import { CliError, EXIT, localWorkers, withPlatform, type OpenPlatform } from './context.ts';
 import { watchSweep } from './watch.ts';
-import { STUDY_DESIGNS, STUDY_TASKS, bestLora, bestPerMethod, renderStudyMarkdown, renderStudyText, type StudyComparison, type StudyDesignKey, type StudyDesignResult, type StudyEntry, type StudyReport } from './study-report.ts';
+import { STUDY_DESIGNS, STUDY_TASKS, bestLora, bestPerMethod, renderStudyMarkdown, renderStudyText, type StudyComparison, type StudyDesignKey, type StudyDesignResult, type StudyDetail, type StudyEntry, type StudyReport } from './study-report.ts';
+import { writeStudyReport, writtenSummary } from './study-figures.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const DEFAULT_STUDY_DATA = path.resolve(repoRoot, '../shared/data/opensoc-ai');
@@ -139,9 +140,18 @@ async function collectDesign(p: OpenPlatform, key: StudyDesignKey, spec: SweepSp
       direction: significanceDirection(t.table.onlyA, t.table.onlyB, adjusted[i]),
     }));
   }
+  // In detail: the best LoRA entry and the best baseline on threat type (per-class F1, confusion, loss curve).
+  const threat = entries.threatCategory ?? [];
+  const chosen = [bestLora(threat), threat.find((e) => e.family !== 'lora')].filter((e): e is StudyEntry => e !== undefined);
+  const details: StudyDetail[] = [];
+  for (const e of chosen) {
+    const folds = await listFoldResults(p.db.db, e.runId);
+    const lossCurve = (folds.find((f) => f.fold === 0 && Array.isArray(f.trainLoss) && (f.trainLoss as unknown[]).length > 0)?.trainLoss ?? []) as StudyDetail['lossCurve'];
+    details.push({ label: e.label, family: e.family, runId: e.runId, mode: e.mode, metrics: await runPooledMetrics(deps, e.runId, e.mode), lossCurve });
+  }
   const sum = (f: (l: (typeof design.split.leakage)[number]) => number) => design.split.leakage.reduce((s, l) => s + f(l), 0);
   return {
-    key, sweepId, specHash: sha256(JSON.stringify(parsed)), splitHash: design.split.hash, entries, comparisons,
+    key, sweepId, specHash: sha256(JSON.stringify(parsed)), splitHash: design.split.hash, entries, comparisons, details,
     leakage: { testRecords: sum((l) => l.testRecords), sharedTemplate: sum((l) => l.sharedTemplate), exactDuplicates: sum((l) => l.exactDuplicates), nearDuplicates: sum((l) => l.nearDuplicates) },
   };
 }
@@ -183,8 +193,8 @@ export async function runStudy(opts: StudyOptions): Promise<StudyReport> {
     };
     console.log(renderStudyText(report));
     mkdirSync(path.dirname(opts.report), { recursive: true });
-    writeFileSync(opts.report, renderStudyMarkdown(report));
-    console.log(`\nreport: ${opts.report}\nfinished in ${Math.round((Date.now() - started) / 1000)}s (estimate was ~${Math.ceil(estimate / 60)} min)`);
+    const written = writeStudyReport(report, opts.report, (figures) => renderStudyMarkdown(report, figures));
+    console.log(`\n${writtenSummary(written)}\nEvery entry's run page (per-fold metrics, confusion matrices, loss curve): opensoc serve, then /runs/<run id>.\nfinished in ${Math.round((Date.now() - started) / 1000)}s (estimate was ~${Math.ceil(estimate / 60)} min)`);
     return report;
   });
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { taskMetricsSchema } from '@opensoc/contracts';
-import { bootstrapInterval, wilsonInterval } from './intervals.ts';
+import { bootstrapInterval, newcombeDifference, wilsonInterval } from './intervals.ts';
 import { NA_LABEL, UNPARSED_LABEL, accuracyOf, computeTaskMetrics, encodeTask, isCorrect, macroF1, taskDataFromSets } from './metrics.ts';
 import { mulberry32 } from './prng.ts';
 
@@ -86,6 +86,16 @@ describe('intervals', () => {
       expect(w.high).toBeCloseTo(r.high, 10);
     }
     expect(wilsonInterval(0, 0)).toMatchObject({ low: 0, high: 1 });
+  });
+  it("Newcombe's hybrid score interval for a difference of proportions matches his worked examples", () => {
+    // Newcombe (1998), Statistics in Medicine 17:873-890, table II, method 10
+    const a = newcombeDifference(56, 70, 48, 80);
+    expect(a.difference).toBeCloseTo(0.2, 10);
+    expect(a.low).toBeCloseTo(0.0524, 4);
+    expect(a.high).toBeCloseTo(0.3339, 4);
+    const b = newcombeDifference(9, 10, 3, 10);
+    expect(b.low).toBeCloseTo(0.1705, 4);
+    expect(b.high).toBeCloseTo(0.8090, 4);
   });
   it('percentile bootstrap is seeded and covers the mean of a large sample', () => {
     const rng = mulberry32(11);

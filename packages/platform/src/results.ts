@@ -264,3 +264,14 @@ export async function compareRuns(deps: { db: Db; store: ArtifactStore }, runA: 
     mcnemar: mcnemarTest(ca.correct, cb),
   };
 }
+
+/** Metrics of a run in one mode from its pooled out-of-fold predictions: per-class scores and confusion matrices included. */
+export async function runPooledMetrics(deps: { db: Db; store: ArtifactStore }, runId: string, mode: string): Promise<TaskMetrics[]> {
+  const { byRecord } = await pooledPredictions(deps, runId, mode);
+  const run = await getRun(deps.db, runId);
+  if (!run) throw new NotFoundError(`run ${runId} not found`);
+  const ctx = (await getSweep(deps.db, run.sweepId))?.context as SweepContext | null | undefined;
+  const scored = ctx ? evaluatedDataset(ctx) : { name: run.datasetName, hash: run.datasetHash };
+  const gold = new Map((await loadDatasetRecords(deps.store, await getDatasetRowByHash(deps.db, scored.name, scored.hash))).map((r) => [r.id, r]));
+  return metricsFor(gold, [...byRecord.values()].sort((a, b) => a.recordId.localeCompare(b.recordId)));
+}
