@@ -89,7 +89,10 @@ export async function classifyCommand(p: Platform, ref: string, fold: number, fi
   const adapterKey = (await listFoldResults(db, runId)).find((f) => f.fold === fold && f.adapterKey)?.adapterKey;
   const sweep = await getSweep(db, run.sweepId);
   const ctx = sweep?.context as SweepContext | undefined;
-  const maxSequenceLength = (sweep?.spec as SweepSpec | undefined)?.maxSequenceLength ?? 256;
+  const spec = sweep?.spec as Partial<SweepSpec> | undefined;
+  const maxSequenceLength = spec?.maxSequenceLength ?? 256;
+  // The prompt format and label score the adapter was trained and evaluated with.
+  const scoring = { maxSequenceLength, format: spec?.promptFormat ?? 'opensoc-ai', scoring: spec?.labelScoring ?? 'sum' } as const;
   if (!adapterKey || !ctx) throw new CliError(`run ${runId} has no adapter for fold ${fold}`, EXIT.notFound);
 
   const cacheDir = path.resolve(p.config.dataDir, 'cache');
@@ -110,7 +113,7 @@ export async function classifyCommand(p: Platform, ref: string, fold: number, fi
     const writer = lineWriter(format, (s) => process.stdout.write(s));
     let n = 0;
     for await (const log of classifyInputs(file, inputFormat)) {
-      const predicted = classifyByScoring(m, log, candidates, maxSequenceLength);
+      const predicted = classifyByScoring(m, log, candidates, scoring);
       const reason = predicted.mitreTechnique === null ? nullReason(predicted.threatCategory ?? '', candidates) : undefined;
       writer.line({ log, ...predicted, ...(reason ? { reason } : {}) });
       n++;

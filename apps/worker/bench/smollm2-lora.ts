@@ -4,8 +4,11 @@
  * training set, for each label score ('sum', 'mean', 'calibrated'), plus load time, peak RSS and
  * training tokens/s.
  *
- *   pnpm bench smollm2-lora [--steps 40] [--eval 50] [--batch 4] [--rank 16] [--lr 2e-4]
- *                           [--format opensoc-ai|chat] [--scorings sum,mean,calibrated] [--untuned 0|1] [--backend wasm]
+ *   pnpm bench smollm2-lora [--steps 40 | --epochs 1] [--eval 50] [--batch 4] [--rank 16] [--lr 2e-4] [--top N]
+ *                           [--format opensoc-ai|chat] [--scorings sum,mean,calibrated] [--untuned 0|1] [--consistent 0|1] [--backend wasm]
+ *
+ * --top N puts adapters on the last N layers only (frozen layers' outputs cached across epochs);
+ * --consistent 1 scores technique and tactic only among the combinations training records carry.
  *
  * Data: ../shared/data/opensoc-ai (soc_train.json / soc_eval.json), imported with the platform's
  * importer. Accuracy is per field on the first --eval eval records (exact label match).
@@ -15,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DatasetRecord, PromptFormat } from '@opensoc/contracts';
 import { importOpenSocAiRows } from '@opensoc/datasets';
-import { findInstalledModel, initBackend, Trainer, type BackendName } from '@opensoc/model';
+import { findInstalledModel, initBackend, topLayers, Trainer, type BackendName } from '@opensoc/model';
 import { candidatesFrom, classifyByScoring, formatterOf, loadModelDir, trainingExample, type LabelScoring, type LoadedModel } from '../src/model-service.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -35,6 +38,9 @@ const scorings = arg('scorings', 'sum,mean,calibrated').split(',').filter(Boolea
 /** --untuned 0 skips the evaluation before training. */
 const untuned = arg('untuned', '1') !== '0';
 const backend = arg('backend', process.env.OPENSOC_TF_BACKEND ?? 'wasm') as BackendName;
+const top = Number(arg('top', '0'));
+const epochs = Number(arg('epochs', '0'));
+const consistent = arg('consistent', '0') === '1';
 
 function records(file: string): DatasetRecord[] {
   const dataDir = path.resolve(REPO, '..', 'shared', 'data', 'opensoc-ai');
@@ -48,7 +54,7 @@ const FIELDS: Field[] = ['threatCategory', 'mitreTechnique', 'mitreTactic', 'sev
 
 function accuracy(m: LoadedModel, evalSet: DatasetRecord[], train: DatasetRecord[], scoring: LabelScoring) {
   if (evalSet.length === 0) return {};
-  const c = candidatesFrom(train);
+  const c = candidatesFrom(train, { consistent });
   const hits = Object.fromEntries(FIELDS.map((f) => [f, 0])) as Record<Field, number>;
   const t = performance.now();
   for (const r of evalSet) {
@@ -78,25 +84,26 @@ for (const s of untuned ? scorings : []) {
   log({ phase: 'untuned', format, scoring: s, n: evalSet.length, ...(before[s] as object) });
 }
 
-if (steps === 0) process.exit(0);
+if (steps === 0 && epochs === 0) process.exit(0);
 const f = formatterOf(m, format);
 const examples = train.map((r) => trainingExample(f, r, maxLen));
 const trainer = new Trainer(m.model, examples, {
-  tokenizer: f.tokenizer, mode: 'lora', seed: 1, maxSteps: steps, batchSize: batch, learningRate: lr, warmupRatio: 0.05, weightDecay: 0, maxSeqLen: maxLen,
-  lora: { r: rank, alpha: 2 * rank, dropout: 0, targetModules: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] },
+  tokenizer: f.tokenizer, mode: 'lora', seed: 1, ...(epochs > 0 ? { epochs } : { maxSteps: steps }), batchSize: batch, learningRate: lr, warmupRatio: 0.05, weightDecay: 0, maxSeqLen: maxLen,
+  lora: { r: rank, alpha: 2 * rank, dropout: 0, targetModules: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'], ...(top > 0 ? { layers: topLayers(m.model.config, top) } : {}) },
 });
+const totalSteps = trainer.totalSteps;
 const tt = performance.now();
 const losses: number[] = [];
-for (let i = 0; i < steps; i++) {
+for (let i = 0; i < totalSteps; i++) {
   const s = trainer.trainStep();
   losses.push(s.loss);
-  if (i === 0 || (i + 1) % 10 === 0 || i === steps - 1) log({ phase: 'train', step: s.step, loss: s.loss, tokensPerSecond: s.tokensPerSecond, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
+  if (i === 0 || (i + 1) % 10 === 0 || i === totalSteps - 1) log({ phase: 'train', step: s.step, loss: s.loss, tokensPerSecond: s.tokensPerSecond, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
 }
 const trainSeconds = (performance.now() - tt) / 1000;
 const realTokens = examples.reduce((a, e) => a + e.promptIds.length + e.responseIds.length, 0) / examples.length;
-log({ phase: 'trained', steps, batch, rank, lr, trainSeconds, meanTokensPerExample: realTokens, approxTokensPerSecond: (steps * batch * realTokens) / trainSeconds, firstLoss: losses[0], lastLoss: losses.at(-1) });
+log({ phase: 'trained', steps: totalSteps, epochs: epochs || null, top: top || 'all', batch, rank, lr, trainSeconds, meanTokensPerExample: realTokens, approxTokensPerSecond: (totalSteps * batch * realTokens) / trainSeconds, firstLoss: losses[0], lastLoss: losses.at(-1) });
 
-for (const s of scorings) log({ phase: 'tuned', format, scoring: s, n: evalSet.length, steps, ...accuracy(m, evalSet, train, s) });
+for (const s of scorings) log({ phase: 'tuned', format, scoring: s, consistent, n: evalSet.length, steps: totalSteps, ...accuracy(m, evalSet, train, s) });
 log({ phase: 'done', peakRssBytes: process.resourceUsage().maxRSS * 1024 });
 trainer.dispose();
 m.model.dispose();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DatasetRecord } from '@opensoc/contracts';
-import { byteTokenizer, formatPrompt, llama2Tokenizer, LlamaForCausalLM, smallLlamaConfig } from '@opensoc/model';
-import { candidatesFrom, classifyByScoring, ensureBackend, LineTokens, INSTRUCTION, trainingTarget } from './model-service.ts';
+import { byteTokenizer, formatPrompt, IncrementalScorer, llama2Tokenizer, LlamaForCausalLM, smallLlamaConfig, tf } from '@opensoc/model';
+import { CONTENT_FREE_LOG, SharedPrefixes, candidatesFrom, classifyByScoring, ensureBackend, formatterOf, LineTokens, INSTRUCTION, trainingTarget } from './model-service.ts';
 
 const logs = [
   '10.0.0.5 - - [12/Mar/2025:10:00:01 +0000] "GET /index.php?id=1%27%20OR%201=1-- HTTP/1.1" 200 512 "-" "sqlmap/1.7"',
@@ -45,5 +45,39 @@ describe('label scoring with consistent candidates', () => {
     } finally {
       model.dispose();
     }
+  });
+});
+
+describe('shared prompt prefixes in label scoring', () => {
+  it('scores exactly as from scratch, for the instruction prefix and the content-free prompt, and frees its caches', async () => {
+    await ensureBackend();
+    const tokenizer = llama2Tokenizer();
+    const model = LlamaForCausalLM.random(smallLlamaConfig({ vocabSize: tokenizer.vocabSize, hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 2, numKeyValueHeads: 1, intermediateSize: 64, maxPositionEmbeddings: 256, bosTokenId: tokenizer.bosId, eosTokenId: tokenizer.eosId }), { seed: 4 });
+    const m = { model, tokenizer, dir: '', chatTemplate: null, addBos: true };
+    const before = tf.memory().numTensors;
+    const prefixes = new SharedPrefixes(m);
+    try {
+      const f = formatterOf(m);
+      const conts = [tokenizer.encode(' HIGH\n'), tokenizer.encode(' LOW\n'), tokenizer.encode(' CRITICAL\n')];
+      for (const log of [...logs, CONTENT_FREE_LOG]) {
+        const ids = f.promptIds(log);
+        const shared = prefixes.scorer(tokenizer, ids);
+        const scratch = new IncrementalScorer(model, tokenizer, ids);
+        const a = shared.score(conts).scores;
+        const b = scratch.score(conts).scores;
+        a.forEach((x, i) => expect(Math.abs(x - b[i]!)).toBeLessThan(1e-4));
+        shared.dispose();
+        scratch.dispose();
+      }
+      const train = [{ id: 'a', log: 'x', source: 'sshd', threatCategory: 'benign', threatType: 'b', mitreTechnique: null, mitreTactic: null, severity: 'LOW', provenance: { origin: 'manual', tool: 't' } }] as DatasetRecord[];
+      const c = candidatesFrom(train, { consistent: true });
+      for (const scoring of ['sum', 'calibrated'] as const) {
+        for (const log of logs) expect(classifyByScoring(m, log, c, { maxSequenceLength: 128, scoring, prefixes })).toEqual(classifyByScoring(m, log, c, { maxSequenceLength: 128, scoring }));
+      }
+    } finally {
+      prefixes.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
   });
 });

@@ -250,8 +250,13 @@ export function scoreLabelSets<K extends string>(
 export class IncrementalScorer {
   private readonly cache: KVCache;
   private lp: Float32Array;
-  constructor(private readonly model: LlamaForCausalLM, private readonly tok: Tokenizer, contextIds: number[]) {
-    this.cache = new KVCache(model.config.numHiddenLayers, 1);
+  /**
+   * `contextIds` are scored after `prefix` when given: a cache of tokens many contexts share (e.g. the
+   * instruction every prompt starts with), computed once and copied here instead of recomputed.
+   */
+  constructor(private readonly model: LlamaForCausalLM, private readonly tok: Tokenizer, contextIds: number[], prefix?: KVCache) {
+    if (prefix && contextIds.length === 0) throw new Error('IncrementalScorer: a prefix needs at least one more context token');
+    this.cache = prefix ? prefix.clone() : new KVCache(model.config.numHiddenLayers, 1);
     this.lp = this.advance(contextIds);
   }
   private advance(ids: number[]): Float32Array {

@@ -78,6 +78,15 @@ export class KVCache {
   get length(): number {
     return this.mask[0]?.length ?? 0;
   }
+  /** An independent copy (its own tensors): e.g. a shared prompt prefix that many continuations extend. */
+  clone(): KVCache {
+    const c = new KVCache(this.k.length, this.mask.length);
+    c.k = this.k.map((t) => (t ? (tf.clone(t) as tf.Tensor4D) : null));
+    c.v = this.v.map((t) => (t ? (tf.clone(t) as tf.Tensor4D) : null));
+    c.mask = this.mask.map((m) => m.slice());
+    c.nextPos = this.nextPos.slice();
+    return c;
+  }
   dispose(): void {
     for (const t of [...this.k, ...this.v]) t?.dispose();
     this.k.fill(null);

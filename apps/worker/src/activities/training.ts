@@ -135,7 +135,9 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
 
   async function evaluateModel(m: LoadedModel, ctx: SweepContext, unit: { runId: string; fold: number; maxSequenceLength: number; promptFormat?: LoraUnit['promptFormat']; labelScoring?: LoraUnit['labelScoring'] }, modes: ClassificationMode[]): Promise<PredictionOutput[]> {
     const { train, evalSets } = await unitData(store, ctx, unit.fold);
-    const candidates = candidatesFrom(train);
+    // Technique and tactic only among the combinations training records of the chosen category carry:
+    // answers stay coherent (as classify's), and scoring tries a handful of candidates instead of all.
+    const candidates = candidatesFrom(train, { consistent: true });
     const out: PredictionOutput[] = [];
     for (const set of evalSets) {
       const byMode = await predictRecords(m, set.records, modes, candidates, unit.fold, unit.maxSequenceLength, {

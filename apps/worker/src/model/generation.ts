@@ -2,7 +2,7 @@
 import type { ClassificationMode, DatasetRecord, Prediction } from '@opensoc/contracts';
 import { parseFuzzy, parseStrict, parsedToPrediction } from '@opensoc/eval';
 import { DEFAULT_STOP_SEQUENCES, generate } from '@opensoc/model';
-import { ANSWER_ROOM, classifyByScoring, formatterOf, type Candidates, type LabelScoring } from './label-scoring.ts';
+import { ANSWER_ROOM, SharedPrefixes, classifyByScoring, formatterOf, type Candidates, type LabelScoring } from './label-scoring.ts';
 import type { LoadedModel } from './model-cache.ts';
 import { fitLog, type PromptFormatter } from './prompt-format.ts';
 
@@ -25,12 +25,17 @@ export async function predictRecords(
   const promptTokens = Math.min(maxSequenceLength, m.model.config.maxPositionEmbeddings) - ANSWER_ROOM;
   const out = new Map<ClassificationMode, Prediction[]>(modes.map((mode) => [mode, []]));
   if (modes.includes('label-scoring')) {
-    for (const [i, r] of records.entries()) {
-      const predicted = classifyByScoring(m, r.log, c, { maxSequenceLength, format: f.format, scoring: o.scoring });
-      out.get('label-scoring')!.push({ recordId: r.id, fold, mode: 'label-scoring', predicted });
-      o.onProgress?.(i);
-      // Yield so heartbeats and cancellation get through between records.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+    const prefixes = new SharedPrefixes(m, f.format);
+    try {
+      for (const [i, r] of records.entries()) {
+        const predicted = classifyByScoring(m, r.log, c, { maxSequenceLength, format: f.format, scoring: o.scoring, prefixes });
+        out.get('label-scoring')!.push({ recordId: r.id, fold, mode: 'label-scoring', predicted });
+        o.onProgress?.(i);
+        // Yield so heartbeats and cancellation get through between records.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      prefixes.dispose();
     }
   }
   const generating = modes.filter((mode) => mode !== 'label-scoring');

@@ -8,14 +8,13 @@
  */
 import { SEVERITIES, THREAT_CATEGORIES, type DatasetRecord, type LabelScoring, type Prediction } from '@opensoc/contracts';
 import { techniqueParent } from '@opensoc/eval';
-import { IncrementalScorer, scoreLabels, type LabelScores, type Tokenizer } from '@opensoc/model';
+import { IncrementalScorer, KVCache, scoreLabels, tf, type LabelScores, type Tokenizer } from '@opensoc/model';
 import type { LoadedModel } from './model-cache.ts';
-import { fitLog, promptFormatter, tacticText, techniqueText, type PromptFormatter } from './prompt-format.ts';
+import { ANSWER_ROOM, fitLog, promptFormatter, tacticText, techniqueText, type PromptFormatter } from './prompt-format.ts';
 
 export { LABEL_SCORINGS, type LabelScoring } from '@opensoc/contracts';
 
-/** Tokens reserved for the answer lines after the prompt (the four scored fields and THREAT_TYPE). */
-export const ANSWER_ROOM = 64;
+export { ANSWER_ROOM } from './prompt-format.ts';
 
 /** The log of the content-free prompt used by 'calibrated' scoring. */
 export const CONTENT_FREE_LOG = 'N/A';
@@ -110,10 +109,50 @@ function rank(s: LabelScores, scoring: LabelScoring, prior: LabelScores | null):
   return best;
 }
 
+/**
+ * Prompt prefixes every record's scoring starts with, run through the model once: the prompt up to
+ * the log (the instruction), and the whole content-free prompt of 'calibrated' scoring. A scorer
+ * then copies the longest matching prefix's KV cache and runs only the rest. Made for one model
+ * state: create it after training or merging, dispose it when the pass is over.
+ */
+export class SharedPrefixes {
+  private readonly prefixes: { ids: number[]; cache: KVCache }[] = [];
+  constructor(private readonly m: LoadedModel, format: PromptFormatter['format'] = 'opensoc-ai') {
+    const f = formatterOf(m, format);
+    // The tokens two very different logs share, less the last one (it could merge with a log's first characters).
+    const a = f.promptIds('A');
+    const b = f.promptIds('{"z": 9}');
+    let common = 0;
+    while (common < a.length && common < b.length && a[common] === b[common]) common++;
+    this.add(a.slice(0, Math.max(0, common - 1)));
+    const free = f.promptIds(CONTENT_FREE_LOG);
+    this.add(free.slice(0, free.length - 1));
+  }
+  private add(ids: number[]): void {
+    if (ids.length < 2) return;
+    const cache = new KVCache(this.m.model.config.numHiddenLayers, 1);
+    tf.tidy(() => { this.m.model.forward({ ids, batch: 1, seqLen: ids.length, select: 'last', cache }); }); // the cache keeps its own tensors
+    this.prefixes.push({ ids, cache });
+  }
+  /** A scorer of `ids` that starts from the longest stored prefix of them (or from scratch). */
+  scorer(tok: Tokenizer, ids: number[]): IncrementalScorer {
+    const best = this.prefixes
+      .filter((p) => p.ids.length < ids.length && p.ids.every((id, i) => ids[i] === id))
+      .sort((x, y) => y.ids.length - x.ids.length)[0];
+    return best ? new IncrementalScorer(this.m.model, tok, ids.slice(best.ids.length), best.cache) : new IncrementalScorer(this.m.model, tok, ids);
+  }
+  dispose(): void {
+    for (const p of this.prefixes) p.cache.dispose();
+    this.prefixes.length = 0;
+  }
+}
+
 export interface ScoringOptions {
   maxSequenceLength?: number;
   format?: PromptFormatter['format'];
   scoring?: LabelScoring;
+  /** Shared prompt prefixes of this model state and format (see SharedPrefixes); saves their recomputation per record. */
+  prefixes?: SharedPrefixes;
 }
 
 /** Label scoring of one log (see the module comment for the scores). */
@@ -126,8 +165,9 @@ export function classifyByScoring(m: LoadedModel, log: string, c: Candidates, op
   const fitted = fitLog(f, log, maxLen - ANSWER_ROOM);
   const prompt = f.prompt(fitted);
   const lines = lineTokensFor(f, prompt);
-  const scorer = lines ? new IncrementalScorer(m.model, tok, f.promptIds(fitted)) : null;
-  const prior = lines && scoring === 'calibrated' ? new IncrementalScorer(m.model, tok, f.promptIds(CONTENT_FREE_LOG)) : null;
+  const start = (ids: number[]) => (o.prefixes ? o.prefixes.scorer(tok, ids) : new IncrementalScorer(m.model, tok, ids));
+  const scorer = lines ? start(f.promptIds(fitted)) : null;
+  const prior = lines && scoring === 'calibrated' ? start(f.promptIds(CONTENT_FREE_LOG)) : null;
   let text = prompt;
   let priorText = f.prompt(CONTENT_FREE_LOG);
   const pick = <T>(field: string, values: readonly T[], show: (v: T) => string): T => {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { DatasetRecord } from '@opensoc/contracts';
 import { collate, findInstalledModel, formatPrompt, inspectGgufModel, llama2Tokenizer } from '@opensoc/model';
-import { fitLog, INSTRUCTION, promptFormatter, trainingExample, trainingTarget } from './prompt-format.ts';
+import { ANSWER_ROOM, fitLog, INSTRUCTION, promptFormatter, trainingExample, trainingTarget } from './prompt-format.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const modelFile = await findInstalledModel('smollm2-135m-instruct', path.join(REPO, '.opensoc'));
@@ -29,6 +29,11 @@ describe('OpenSOC-AI prompt format', () => {
     expect(ex.promptIds.length + ex.responseIds.length).toBeLessThanOrEqual(160);
     expect(tok.decode(ex.responseIds)).toBe(trainingTarget(record('')));
     expect(f.promptIds(fitLog(f, long, 100)).length).toBeLessThanOrEqual(100);
+  });
+  it('gives training the same log window classification uses (maxLen - ANSWER_ROOM)', () => {
+    const long = 'GET /a?b=' + 'y'.repeat(3000);
+    const ex = trainingExample(f, record(long), 200);
+    expect(ex.promptIds).toEqual(f.promptIds(fitLog(f, long, 200 - ANSWER_ROOM)));
   });
   it('refuses chat without a template', () => {
     expect(() => promptFormatter({ tokenizer: tok, chatTemplate: null, addBos: true }, 'chat')).toThrow(/needs a model with a chat template/);

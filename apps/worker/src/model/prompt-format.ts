@@ -111,8 +111,17 @@ export function fitLog(f: PromptFormatter, log: string, maxTokens: number): stri
 }
 
 /**
- * A training example in the format: prompt ids (log shortened to fit maxLen with the target) and
- * the target ids followed by EOS, so the loss covers exactly the response and its end.
+ * Tokens reserved after the prompt for the answer (the four scored fields and THREAT_TYPE; the
+ * longest target of the study's data is 74 tokens with SmolLM2's tokenizer). Training and
+ * classification shorten a log to the same room, maxLen - ANSWER_ROOM, so a model is evaluated on
+ * exactly the part of each log it learned from.
+ */
+export const ANSWER_ROOM = 80;
+
+/**
+ * A training example in the format: prompt ids (log shortened to maxLen - ANSWER_ROOM, as
+ * classification shortens it, or further when the target is longer) and the target ids followed
+ * by EOS, so the loss covers exactly the response and its end.
  */
 export function trainingExample(f: PromptFormatter, r: DatasetRecord, maxLen: number): { promptIds: number[]; responseIds: number[] } {
   const target = trainingTarget(r);
@@ -124,9 +133,7 @@ export function trainingExample(f: PromptFormatter, r: DatasetRecord, maxLen: nu
     return { promptIds: p, responseIds: [...(same ? joint.slice(p.length) : f.tokenizer.encode(target)), f.tokenizer.eosId] };
   };
   let ex = encodeBoth(r.log);
-  if (ex.promptIds.length + ex.responseIds.length > maxLen) {
-    const room = Math.max(1, maxLen - ex.responseIds.length);
-    ex = encodeBoth(fitLog(f, r.log, room));
-  }
+  const room = Math.max(1, maxLen - Math.max(ANSWER_ROOM, ex.responseIds.length));
+  if (ex.promptIds.length > room) ex = encodeBoth(fitLog(f, r.log, room));
   return ex;
 }
