@@ -25,7 +25,7 @@ export const STUDY_TASKS: { task: Task; name: string; claim: number | null }[] =
 ];
 
 /** One leaderboard entry as the report needs it (a method's best mode on one design and task). */
-export interface StudyEntry { runId: string; family: string; label: string; mode: string; n: number; accuracy: number; accuracyLow: number; accuracyHigh: number; macroF1: number }
+export interface StudyEntry { runId: string; /** Leaderboard entry id (what `opensoc reproduce` takes). */ entryId?: string; family: string; label: string; mode: string; n: number; accuracy: number; accuracyLow: number; accuracyHigh: number; macroF1: number }
 /** McNemar of the best LoRA against one baseline, Holm-adjusted over the baselines of that design and task. */
 export interface StudyComparison { task: Task; baseline: string; onlyLora: number; onlyBaseline: number; n: number; p: number; pAdjusted: number; direction: SignificanceDirection }
 export interface StudyLeakage { testRecords: number; sharedTemplate: number; exactDuplicates: number; nearDuplicates: number }
@@ -208,6 +208,10 @@ export function renderStudyMarkdown(r: StudyReport, figures: StudyFigureRef[] = 
     ...l.data.map((d) => `- data: ${d.name}@\`${d.hash}\``),
     `- base model: ${l.model.name} sha256 \`${l.model.sha256 ?? 'unknown'}\``,
     ...r.designs.map((d) => `- ${designTitles(r.lineage.k)[d.key]}: sweep \`${d.sweepId}\`, spec sha256 \`${d.specHash}\`, split \`${d.splitHash}\``),
+    '',
+    '## Re-running an entry', '',
+    'Each entry below re-runs from its recorded lineage and is checked against a tolerance with `opensoc reproduce <entry id>`.', '',
+    mdTable(['design', 'method', 'mode', 'threat-type accuracy', 'entry id'], r.designs.flatMap((d) => (d.entries.threatCategory ?? []).filter((e) => e.entryId).map((e) => [designTitles(r.lineage.k)[d.key], e.label, e.mode, pc(e.accuracy), e.entryId!]))),
     '',
   ].join('\n');
 }

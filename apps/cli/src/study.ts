@@ -34,30 +34,43 @@ interface ScalePlan {
   grid: SweepSpecInput['search'];
   k: number;
   maxSequenceLength: number;
+  batchSize: number;
   modes: NonNullable<SweepSpecInput['modes']>;
-  /** Seconds per LoRA unit and per base-model evaluation of one test record on 2 idle cores (estimate). */
-  loraUnitSeconds: number; baseModelRecordSeconds: number;
+  labelScoring: NonNullable<SweepSpecInput['labelScoring']>;
+  /**
+   * Seconds on 2 idle cores with the native backend, measured with `pnpm demo` (README): per
+   * training example and epoch of a LoRA unit, per test record scored by a model (LoRA or
+   * untuned, one prompt format), and per baseline unit. The estimate printed before a run.
+   */
+  seconds: { trainExample: number; scoreRecord: number; baselineUnit: number; overhead: number };
 }
 
 const FAST_BASELINES: Baseline[] = ['majority', 'keyword-rules', 'tfidf-logreg', 'nearest-neighbour', 'sigma-rules'];
+const ALL_MODULES = [...STUDY_LORA.targetModules];
 
 /**
- * Demo scale fits 15 minutes on 2 cores only without LoRA cross-validation: one LoRA unit over
- * 450 examples is most of the budget, so LoRA trains once (and the untuned model is scored) on the
- * study's split, and the CV designs run the other baselines. Full scale runs the grid everywhere.
+ * Demo scale fits 15 minutes on 2 cores only with the levers the issue names: LoRA (the study's
+ * r=16, alpha=32 on all seven modules) on the top 8 of SmolLM2's 30 layers, so backward stops
+ * early and the frozen layers' outputs are computed once; prompts of 192 tokens; one epoch; and
+ * LoRA and the untuned model on the study's split only, the CV designs running the other
+ * baselines. Full scale runs every layer and the grid on every design.
  */
 export function scalePlan(scale: StudyScale): ScalePlan {
   switch (scale) {
-    case 'test': return { baselines: FAST_BASELINES, loraOn: [], baseModelOn: [], grid: { kind: 'grid', grid: { ranks: [], alphas: [1] } }, k: 3, maxSequenceLength: 64, modes: ['label-scoring'], loraUnitSeconds: 0, baseModelRecordSeconds: 0 };
+    case 'test': return {
+      baselines: FAST_BASELINES, loraOn: [], baseModelOn: [], grid: { kind: 'grid', grid: { ranks: [], alphas: [1] } }, k: 3, maxSequenceLength: 64, batchSize: 8, modes: ['label-scoring'], labelScoring: 'sum',
+      seconds: { trainExample: 0, scoreRecord: 0, baselineUnit: 2, overhead: 30 },
+    };
     case 'demo': return {
-      baselines: [...FAST_BASELINES, 'base-model'], loraOn: ['fixed'], baseModelOn: ['fixed'], k: 5, maxSequenceLength: 128, modes: ['label-scoring'],
-      grid: { kind: 'grid', grid: { ...STUDY_LORA, targetModules: [...STUDY_LORA.targetModules], learningRates: [1e-3], epochs: [1] } },
-      loraUnitSeconds: 420, baseModelRecordSeconds: 1.5,
+      baselines: [...FAST_BASELINES, 'base-model'], loraOn: ['fixed'], baseModelOn: ['fixed'], k: 5, maxSequenceLength: 192, batchSize: 4, modes: ['label-scoring'], labelScoring: 'sum',
+      grid: { kind: 'grid', grid: { ...STUDY_LORA, targetModules: ALL_MODULES, learningRates: [2e-3], epochs: [1], layers: [{ top: 8 }] } },
+      seconds: { trainExample: 1.0, scoreRecord: 1.5, baselineUnit: 3, overhead: 60 },
     };
     case 'full': return {
-      baselines: [...FAST_BASELINES, 'base-model'], loraOn: ['fixed', 'stratified', 'grouped'], baseModelOn: ['fixed', 'stratified', 'grouped'], k: 5, maxSequenceLength: 256, modes: ['label-scoring', 'generate-strict', 'generate-fuzzy'],
-      grid: { kind: 'grid', grid: { ranks: [8, 16, 32], alphas: [{ timesRank: 1 }, { timesRank: 2 }], targetModules: [...STUDY_LORA.targetModules], learningRates: [2e-4, 1e-3], epochs: [2] } },
-      loraUnitSeconds: 1800, baseModelRecordSeconds: 6,
+      baselines: [...FAST_BASELINES, 'base-model'], loraOn: ['fixed', 'stratified', 'grouped'], baseModelOn: ['fixed', 'stratified', 'grouped'], k: 5, maxSequenceLength: 256, batchSize: 8,
+      modes: ['label-scoring', 'generate-strict', 'generate-fuzzy'], labelScoring: 'sum',
+      grid: { kind: 'grid', grid: { ranks: [8, 16, 32], alphas: [{ timesRank: 1 }, { timesRank: 2 }], targetModules: ALL_MODULES, learningRates: [2e-4, 1e-3], epochs: [2] } },
+      seconds: { trainExample: 4.0, scoreRecord: 4.0, baselineUnit: 5, overhead: 120 },
     };
   }
 }
@@ -77,22 +90,30 @@ export function studySpecs(scale: StudyScale, refs: StudyRefs): Record<StudyDesi
     name: `opensoc-ai-${key}`, dataset: refs.all, evaluation: designs[key],
     baseModel: scale === 'test' ? { kind: 'pretrain', hiddenSize: 32, layers: 1, heads: 2, kvHeads: 1, intermediateSize: 64, maxSequenceLength: 32, steps: 2, seed: 1 } : { kind: 'pretrained', name: 'smollm2-135m-instruct' },
     search: plan.loraOn.includes(key) ? plan.grid : noLora,
-    seeds: [1], batchSize: 8, maxSequenceLength: plan.maxSequenceLength, modes: plan.modes, baselines: plan.baselines.filter((b) => b !== 'base-model' || plan.baseModelOn.includes(key)), concurrency: 2,
+    seeds: [1], batchSize: plan.batchSize, maxSequenceLength: plan.maxSequenceLength, modes: plan.modes, labelScoring: plan.labelScoring, baselines: plan.baselines.filter((b) => b !== 'base-model' || plan.baseModelOn.includes(key)), concurrency: 2,
   } satisfies SweepSpecInput])) as Record<StudyDesignKey, SweepSpecInput>;
 }
 
-/** Seconds the plan should take on 2 idle cores: LoRA units plus base-model evaluations (baselines are seconds). */
+/** Seconds the plan should take on 2 idle cores, from the plan's measured per-example and per-record times. */
 export function estimateSeconds(scale: StudyScale, specs: Record<StudyDesignKey, SweepSpecInput>, records: { train: number; eval: number }): number {
   const plan = scalePlan(scale);
-  let seconds = 30;
+  const t = plan.seconds;
+  let seconds = t.overhead;
   for (const key of STUDY_DESIGNS) {
     const s = parseSweepSpec(specs[key]);
     const folds = key === 'fixed' ? 1 : plan.k;
+    const all = records.train + records.eval;
+    // Per fold: training records and test records (the fixed split, or 1/k of all records).
+    const train = key === 'fixed' ? records.train : all - all / folds;
+    const test = key === 'fixed' ? records.eval : all / folds;
     const g = s.search.kind === 'grid' ? s.search.grid : s.search.space;
-    const configs = g.ranks.length * g.alphas.length * g.learningRates.length * g.epochs.length;
-    seconds += configs * folds * plan.loraUnitSeconds;
-    const tested = key === 'fixed' ? records.eval : records.train + records.eval;
-    if (s.baselines.includes('base-model')) seconds += 2 * tested * plan.baseModelRecordSeconds; // both prompt formats
+    const configs = g.ranks.length * g.alphas.length * g.learningRates.length * (g.layers?.length ?? 1);
+    const epochs = g.epochs.reduce((a, b) => a + b, 0) / g.epochs.length;
+    const scored = s.modes.length; // each classification mode scores or generates every test record once
+    seconds += configs * folds * (train * epochs * t.trainExample + test * scored * t.scoreRecord);
+    const fast = s.baselines.filter((b) => b !== 'base-model').length;
+    seconds += fast * folds * t.baselineUnit;
+    if (s.baselines.includes('base-model')) seconds += 2 * folds * test * scored * t.scoreRecord; // both prompt formats
   }
   return seconds;
 }
@@ -128,7 +149,7 @@ async function collectDesign(p: OpenPlatform, key: StudyDesignKey, spec: SweepSp
   const comparisons: StudyComparison[] = [];
   for (const { task } of STUDY_TASKS) {
     const rows = await listLeaderboard(p.db.db, { sweepId, task });
-    const es = bestPerMethod(rows.map((r) => ({ runId: r.runId, family: r.family, label: r.label, mode: r.mode, n: r.n, accuracy: r.accuracy, accuracyLow: r.accuracyLow, accuracyHigh: r.accuracyHigh, macroF1: r.macroF1 })));
+    const es = bestPerMethod(rows.map((r) => ({ runId: r.runId, entryId: r.id, family: r.family, label: r.label, mode: r.mode, n: r.n, accuracy: r.accuracy, accuracyLow: r.accuracyLow, accuracyHigh: r.accuracyHigh, macroF1: r.macroF1 })));
     entries[task] = es;
     const lora = bestLora(es);
     if (!lora) continue;

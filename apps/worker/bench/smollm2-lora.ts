@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import type { DatasetRecord, PromptFormat } from '@opensoc/contracts';
 import { importOpenSocAiRows } from '@opensoc/datasets';
 import { findInstalledModel, initBackend, topLayers, Trainer, type BackendName } from '@opensoc/model';
-import { candidatesFrom, classifyByScoring, formatterOf, loadModelDir, trainingExample, type LabelScoring, type LoadedModel } from '../src/model-service.ts';
+import { SharedPrefixes, candidatesFrom, classifyByScoring, formatterOf, loadModelDir, trainingExample, type LabelScoring, type LoadedModel } from '../src/model-service.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(here, '../../..');
@@ -57,10 +57,12 @@ function accuracy(m: LoadedModel, evalSet: DatasetRecord[], train: DatasetRecord
   const c = candidatesFrom(train, { consistent });
   const hits = Object.fromEntries(FIELDS.map((f) => [f, 0])) as Record<Field, number>;
   const t = performance.now();
+  const prefixes = new SharedPrefixes(m, format); // as the worker scores: shared prompt prefixes computed once
   for (const r of evalSet) {
-    const p = classifyByScoring(m, r.log, c, { maxSequenceLength: maxLen, format, scoring });
+    const p = classifyByScoring(m, r.log, c, { maxSequenceLength: maxLen, format, scoring, prefixes });
     for (const f of FIELDS) if (p[f] === r[f]) hits[f]++;
   }
+  prefixes.dispose();
   const out: Record<string, number> = { secondsPerRecord: (performance.now() - t) / 1000 / evalSet.length };
   for (const f of FIELDS) out[f] = hits[f] / evalSet.length;
   return out;
