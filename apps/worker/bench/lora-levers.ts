@@ -2,7 +2,7 @@
  * What each training lever buys on SmolLM2-135M-Instruct, measured in one process so the numbers
  * are ratios against a reference taken under the same load: LoRA on every layer (the study's
  * setting) vs LoRA on the top n layers (PEFT layers_to_transform), with and without caching the
- * frozen layers' outputs across epochs, and with and without length bucketing.
+ * frozen layers' outputs across epochs, and with and without length bucketing (padding waste).
  *
  *   pnpm bench lora-levers [--examples 48] [--epochs 2] [--top 8] [--batch 4] [--max-len 128] [--backend tensorflow]
  *
@@ -41,9 +41,10 @@ const f = formatterOf(m, 'opensoc-ai');
 const examples = train.map((r) => trainingExample(f, r, maxLen));
 const tokens = examples.reduce((a, e) => a + e.promptIds.length + e.responseIds.length, 0);
 
-interface Lever { name: string; layers?: number[]; cache?: boolean }
+interface Lever { name: string; layers?: number[]; cache?: boolean; bucketWindow?: number }
 const levers: Lever[] = [
   { name: 'all layers (study setting)' },
+  { name: 'all layers, no length bucketing', bucketWindow: 1 },
   { name: `top ${top} layers, no cache`, layers: topLayers(m.model.config, top), cache: false },
   { name: `top ${top} layers, frozen outputs cached`, layers: topLayers(m.model.config, top), cache: true },
 ];
@@ -51,7 +52,7 @@ const results: { name: string; epochSeconds: number[] }[] = [];
 for (const lever of levers) {
   detachLora(m.model);
   const trainer = new Trainer(m.model, examples, {
-    tokenizer: f.tokenizer, mode: 'lora', seed: 1, epochs, batchSize: batch, learningRate: 1e-3, warmupRatio: 0.05, maxSeqLen: maxLen, cacheFrozenLayers: lever.cache,
+    tokenizer: f.tokenizer, mode: 'lora', seed: 1, epochs, batchSize: batch, learningRate: 1e-3, warmupRatio: 0.05, maxSeqLen: maxLen, cacheFrozenLayers: lever.cache, bucketWindow: lever.bucketWindow,
     lora: { r: 16, alpha: 32, targetModules: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'], ...(lever.layers ? { layers: lever.layers } : {}) },
   });
   const perEpoch = Math.ceil(examples.length / batch);

@@ -5,7 +5,7 @@
  * training tokens/s.
  *
  *   pnpm bench smollm2-lora [--steps 40 | --epochs 1] [--eval 50] [--batch 4] [--rank 16] [--lr 2e-4] [--top N]
- *                           [--format opensoc-ai|chat] [--scorings sum,mean,calibrated] [--untuned 0|1] [--consistent 0|1] [--backend wasm]
+ *                           [--format opensoc-ai|chat] [--scorings sum,mean,calibrated] [--untuned 0|1] [--consistent 0|1] [--prefixes 0|1] [--backend wasm]
  *
  * --top N puts adapters on the last N layers only (frozen layers' outputs cached across epochs);
  * --consistent 1 scores technique and tactic only among the combinations training records carry.
@@ -41,6 +41,8 @@ const backend = arg('backend', process.env.OPENSOC_TF_BACKEND ?? 'wasm') as Back
 const top = Number(arg('top', '0'));
 const epochs = Number(arg('epochs', '0'));
 const consistent = arg('consistent', '0') === '1';
+/** --prefixes 0 recomputes the shared prompt prefix for every record (to measure what sharing saves). */
+const sharePrefixes = arg('prefixes', '1') !== '0';
 
 function records(file: string): DatasetRecord[] {
   const dataDir = path.resolve(REPO, '..', 'shared', 'data', 'opensoc-ai');
@@ -57,12 +59,12 @@ function accuracy(m: LoadedModel, evalSet: DatasetRecord[], train: DatasetRecord
   const c = candidatesFrom(train, { consistent });
   const hits = Object.fromEntries(FIELDS.map((f) => [f, 0])) as Record<Field, number>;
   const t = performance.now();
-  const prefixes = new SharedPrefixes(m, format); // as the worker scores: shared prompt prefixes computed once
+  const prefixes = sharePrefixes ? new SharedPrefixes(m, format) : undefined; // as the worker scores: shared prompt prefixes computed once
   for (const r of evalSet) {
     const p = classifyByScoring(m, r.log, c, { maxSequenceLength: maxLen, format, scoring, prefixes });
     for (const f of FIELDS) if (p[f] === r[f]) hits[f]++;
   }
-  prefixes.dispose();
+  prefixes?.dispose();
   const out: Record<string, number> = { secondsPerRecord: (performance.now() - t) / 1000 / evalSet.length };
   for (const f of FIELDS) out[f] = hits[f] / evalSet.length;
   return out;

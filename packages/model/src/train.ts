@@ -54,6 +54,8 @@ export interface TrainOptions {
    * Default true, within FROZEN_CACHE_BUDGET_BYTES.
    */
   cacheFrozenLayers?: boolean;
+  /** Length bucketing: batches are sorted by length within windows of this many batches (default 8; 1 turns it off). */
+  bucketWindow?: number;
 }
 
 /** Most memory the frozen-layer cache may take (f32 hidden states of every training example). */
@@ -209,7 +211,7 @@ export class Trainer {
   private microBatch(k: number): { epoch: number; indices: number[] } {
     const epoch = Math.floor(k / this.r.microPerEpoch);
     if (!this.epochCache || this.epochCache.epoch !== epoch) {
-      this.epochCache = { epoch, batches: epochBatches(this.encoded.map((e) => e.ids.length), this.r.batchSize, this.r.seed, epoch) };
+      this.epochCache = { epoch, batches: epochBatches(this.encoded.map((e) => e.ids.length), this.r.batchSize, this.r.seed, epoch, this.opts.bucketWindow) };
     }
     return { epoch, indices: this.epochCache.batches[k % this.r.microPerEpoch] };
   }
