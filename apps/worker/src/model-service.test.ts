@@ -30,7 +30,7 @@ describe('label scoring with consistent candidates', () => {
   ];
   const seen = new Set(train.map((r) => `${r.threatCategory}|${r.mitreTechnique}|${r.mitreTactic}`));
 
-  it('only answers technique and tactic combinations the training records carry for the chosen category', async () => {
+  it('only answers categories, and technique and tactic combinations for the chosen category, that the training records carry', async () => {
     await ensureBackend();
     const tokenizer = llama2Tokenizer();
     const model = LlamaForCausalLM.random(smallLlamaConfig({ vocabSize: tokenizer.vocabSize, hiddenSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1, intermediateSize: 64, maxPositionEmbeddings: 256, bosTokenId: tokenizer.bosId, eosTokenId: tokenizer.eosId }), { seed: 3 });
@@ -39,8 +39,8 @@ describe('label scoring with consistent candidates', () => {
       const c = candidatesFrom(train, { consistent: true });
       for (const log of [...logs, 'Mar 12 cron[1]: (root) CMD (/tmp/.x)', 'GET /../../etc/passwd', 'powershell -enc SQBFAFgA', 'DNS query aGVsbG8.evil.example']) {
         const p = classifyByScoring(m, log, c, 128);
-        if (train.some((r) => r.threatCategory === p.threatCategory)) expect(seen.has(`${p.threatCategory}|${p.mitreTechnique}|${p.mitreTactic}`), JSON.stringify(p)).toBe(true);
-        else expect([p.mitreTechnique, p.mitreTactic]).toEqual([null, null]);
+        expect(train.some((r) => r.threatCategory === p.threatCategory), `category ${p.threatCategory} is one training records carry`).toBe(true);
+        expect(seen.has(`${p.threatCategory}|${p.mitreTechnique}|${p.mitreTactic}`), JSON.stringify(p)).toBe(true);
       }
     } finally {
       model.dispose();

@@ -4,7 +4,7 @@ import { initBackend } from './backend.ts';
 import { LlamaForCausalLM } from './llama.ts';
 import { smallLlamaConfig } from './model-types.ts';
 import { byteTokenizer } from './io/tokenizer.ts';
-import { generate, scoreLabelSets, scoreLabels, scoreLabelsBatch } from './generate.ts';
+import { IncrementalScorer, generate, scoreContinuationIds, scoreLabelSets, scoreLabels, scoreLabelsBatch } from './generate.ts';
 
 const tok = byteTokenizer();
 const cfg = smallLlamaConfig({ vocabSize: tok.vocabSize, hiddenSize: 32, numAttentionHeads: 4, numKeyValueHeads: 2, numHiddenLayers: 2, maxPositionEmbeddings: 128 });
@@ -54,5 +54,24 @@ describe('generation and label scoring', () => {
     const many = await scoreLabelsBatch(model, tok, prompts, ['x', 'y']);
     expect(many.length).toBe(3);
     expect(tf.memory().numTensors).toBe(n0);
+  });
+
+  it('incremental scoring with (lazy) appends equals scoring the whole context at once', () => {
+    const m = LlamaForCausalLM.random(cfg, { seed: 21 });
+    const before = tf.memory().numTensors;
+    const ctx = tok.encode('prompt: GET /x', { addBos: true });
+    const more = [tok.encode(' A:'), tok.encode(' b'), tok.encode('\nC:')];
+    const conts = [tok.encode(' one'), tok.encode(' two'), tok.encode(' three!')];
+    const s = new IncrementalScorer(m, tok, ctx);
+    for (const ids of more) s.append(ids);
+    const a = s.score(conts).scores;
+    const b = scoreContinuationIds(m, tok, [...ctx, ...more.flat()], conts).scores;
+    a.forEach((x, i) => expect(Math.abs(x - b[i]!)).toBeLessThan(1e-4));
+    s.append(conts[1]!);
+    const c = s.score([tok.encode(' z')]).scores[0]!;
+    expect(Math.abs(c - scoreContinuationIds(m, tok, [...ctx, ...more.flat(), ...conts[1]!], [tok.encode(' z')]).scores[0]!)).toBeLessThan(1e-4);
+    s.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    m.dispose();
   });
 });

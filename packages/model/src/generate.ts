@@ -250,6 +250,8 @@ export function scoreLabelSets<K extends string>(
 export class IncrementalScorer {
   private readonly cache: KVCache;
   private lp: Float32Array;
+  /** Appended tokens not yet run: they go through the model together, right before the next score. */
+  private pending: number[] = [];
   /**
    * `contextIds` are scored after `prefix` when given: a cache of tokens many contexts share (e.g. the
    * instruction every prompt starts with), computed once and copied here instead of recomputed.
@@ -266,13 +268,17 @@ export class IncrementalScorer {
     t.dispose();
     return lp;
   }
-  /** Appends tokens to the context. */
+  /** Appends tokens to the context (run lazily: one forward pass per score, however many appends came before). */
   append(ids: number[]): void {
-    if (ids.length > 0) this.lp = this.advance(ids);
+    this.pending.push(...ids);
   }
   /** Scores continuations of the current context (the context is not changed). */
   score(conts: number[][], opts: ScoreOptions = {}): LabelScores {
     if (conts.length === 0) throw new Error('IncrementalScorer: no candidates');
+    if (this.pending.length > 0) {
+      this.lp = this.advance(this.pending);
+      this.pending = [];
+    }
     return scoreAgainstPrefix(this.model, this.tok, this.cache, this.lp, conts.map((_, i) => String(i)), conts, opts);
   }
   dispose(): void {

@@ -21,8 +21,9 @@ export const CONTENT_FREE_LOG = 'N/A';
 
 /**
  * Candidate answers for label scoring, from the training records (the model can only know those).
- * With `byCategory`, technique and tactic are chosen only among the pairs training records of the
- * chosen category (and technique) carry, so every answer is a label combination that exists.
+ * With `byCategory`, the category is chosen among those training records carry, then technique and
+ * tactic only among the pairs training records of the chosen category (and technique) carry, so
+ * every answer is a label combination that exists.
  */
 export interface Candidates {
   techniques: (string | null)[];
@@ -193,7 +194,9 @@ export function classifyByScoring(m: LoadedModel, log: string, c: Candidates, op
     return values[best]!;
   };
   try {
-    const category = pick('THREAT_CATEGORY', THREAT_CATEGORIES, (v) => v);
+    // Consistent candidates: only the categories training records carry (the others cannot have been learned).
+    const categories = c.byCategory ? THREAT_CATEGORIES.filter((x) => c.byCategory![x] !== undefined) : THREAT_CATEGORIES;
+    const category = pick('THREAT_CATEGORY', categories.length > 0 ? categories : THREAT_CATEGORIES, (v) => v);
     // Consistent candidates: a category the training data never showed gets no technique and no tactic.
     const allowed = c.byCategory ? (c.byCategory[category] ?? { techniques: [null], tacticsByTechnique: { null: [null] } }) : undefined;
     const technique = pick('MITRE_TECHNIQUE', allowed?.techniques ?? c.techniques, techniqueText);
