@@ -88,7 +88,7 @@ export const SWEEP_SPEC_DESCRIPTIONS: Readonly<Record<string, string>> = {
   batchSize: 'LoRA training batch size (records per optimizer step).',
   maxSequenceLength: 'Longest prompt plus answer in tokens during LoRA training and classification; longer logs are truncated to fit.',
   modes: 'How a trained model classifies: `label-scoring` (log-likelihood of each candidate answer, no parser), `generate-fuzzy` (generate, then a lenient parser), `generate-strict` (generate, then the study\'s strict parser). Each mode is its own leaderboard entry.',
-  baselines: 'Baselines trained and evaluated on the same folds: majority class, keyword rules, character n-gram TF-IDF + logistic regression, the untuned base model (`base-model`, in every mode), and SigmaHQ detection rules on parsed events (`sigma-rules`: the ATT&CK tags of the highest-level matching rule; no match predicts benign).',
+  baselines: 'Baselines trained and evaluated on the same folds: majority class, keyword rules, character n-gram TF-IDF + logistic regression, the untuned base model (`base-model`, in every mode), and SigmaHQ detection rules on parsed events (`sigma-rules`: the ATT&CK tags of the highest-level matching rule; a record no rule matches has no prediction and is scored wrong on every task, benign ones included; its leaderboard rows show coverage, the share of records any rule matched).',
   concurrency: 'Units trained at the same time (each needs a free training worker).',
   taskQueue: 'Temporal task queue of the training workers: `train-cpu`, or `train-gpu` for workers started with `--queue train-gpu`.',
   heartbeatTimeoutSeconds: 'A training worker silent for this long is presumed dead; its unit resumes on another worker from the last checkpoint.',

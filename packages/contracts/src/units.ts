@@ -1,4 +1,4 @@
-import type { Baseline, ClassificationMode, PromptFormat, SweepSpec } from './sweep.ts';
+import type { Baseline, ClassificationMode, LogRendering, PromptFormat, SweepSpec } from './sweep.ts';
 
 /** One LoRA configuration of a sweep, after the grid (or random search) is expanded. */
 export interface LoraUnitConfig {
@@ -40,6 +40,8 @@ export interface LoraUnit {
   maxSequenceLength: number;
   /** Absent: 'opensoc-ai'. */
   promptFormat?: PromptFormat;
+  /** The text the unit trains and predicts on; absent: 'raw'. */
+  logRendering?: LogRendering;
 }
 
 export interface BaselineUnit {
@@ -54,6 +56,8 @@ export interface BaselineUnit {
   maxSequenceLength: number;
   /** The prompt format the base-model baseline is evaluated in; absent: 'opensoc-ai'. */
   promptFormat?: PromptFormat;
+  /** The text the baseline fits and predicts on; absent: 'raw'. */
+  logRendering?: LogRendering;
 }
 
 /**
@@ -138,6 +142,7 @@ export function expandUnits(spec: SweepSpec, sweepId: string, foldCount: number)
         units.push({
           kind: 'lora', unitId: `${sweepId}/${label}/f${fold}/s${seed}`, runId, label, fold, seed, config, modes: [...spec.modes], batchSize: spec.batchSize, maxSequenceLength: spec.maxSequenceLength,
           ...(spec.promptFormat === 'chat' ? { promptFormat: 'chat' as const } : {}),
+          ...(spec.logRendering === 'compact' ? { logRendering: 'compact' as const } : {}),
         });
       }
     }
@@ -151,6 +156,7 @@ export function expandUnits(spec: SweepSpec, sweepId: string, foldCount: number)
           kind: 'baseline', unitId: `${sweepId}/${label}/f${fold}/s${seed}`, runId: `${sweepId}.${label}.s${seed}`, label, fold, seed, baseline,
           modes: baseline === 'base-model' ? [...spec.modes] : [], maxSequenceLength: spec.maxSequenceLength,
           ...(format === 'chat' ? { promptFormat: 'chat' as const } : {}),
+          ...(spec.logRendering === 'compact' ? { logRendering: 'compact' as const } : {}),
         });
       }
     }
