@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Prediction, SweepContext, SweepSpec } from '@opensoc/contracts';
 import { getLeaderboardEntry, getRun, getSweep, listFoldResults } from '@opensoc/db';
 import { loadAdapter, loraFromPeftTensors, mergeLora } from '@opensoc/model';
-import { BASELINE_CLASSIFIERS, NO_PREDICTION, answerLogs } from '@opensoc/eval';
+import { BASELINE_CLASSIFIERS, NO_PREDICTION, answerLogs, baselineRendering } from '@opensoc/eval';
 import { recordText, renderRecords } from '@opensoc/datasets';
 import { datasetKey, loadDatasetRecords, loadSplit, type Platform } from '@opensoc/platform';
 import { candidatesFrom, classifyByScoring, loadModelDir, localModelDir, type Candidates } from '@opensoc/worker';
@@ -62,7 +62,7 @@ async function classifyWithBaseline(p: Platform, sweepId: string, runId: string,
   const trainIds = new Set(split.folds[fold]!.trainIds);
   const records = await loadDatasetRecords(p.store, { objectKey: datasetKey(ctx.dataset.name, ctx.dataset.hash) });
   // The sweep's log rendering, for the fit and for every input line, as the sweep's units saw it.
-  const rendering = (sweep!.spec as Partial<SweepSpec>).logRendering ?? 'raw';
+  const rendering = baselineRendering(name, (sweep!.spec as Partial<SweepSpec>).logRendering ?? 'raw');
   const fitted = BASELINE_CLASSIFIERS[name]().fit(renderRecords(records.filter((r) => trainIds.has(r.id)), rendering));
   const started = Date.now();
   const writer = lineWriter(format, (s) => process.stdout.write(s));

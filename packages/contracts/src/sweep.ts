@@ -79,7 +79,7 @@ export const sweepSpecSchema = z
     /** 'chat' needs a model with a chat template (pretrained / gguf); the base-model baseline is evaluated in both formats. */
     promptFormat: z.enum(PROMPT_FORMATS).default('opensoc-ai'),
     logRendering: z.enum(LOG_RENDERINGS).default('raw').meta({
-      description: 'The text every method sees for a record, prompts and baselines alike: `raw` (the log as imported) or `compact` (one short line per event with the fields an analyst reads first, per channel and event id: EventID, Image, ParentImage, CommandLine, TargetUserName, LogonType, ...; GUIDs, SIDs and other noise dropped), from the record\'s parsed `fields` or, without them, from its log parsed again; logs no importer parses stay raw. Windows events run to ~1,500 characters, past a 256-token prompt; compact ones fit.',
+      description: 'The text every method sees for a record, prompts and baselines alike: `raw` (the log as imported) or `compact` (one short line per event with the fields an analyst reads first, per channel and event id: EventID, Image, ParentImage, CommandLine, TargetUserName, LogonType, ...; GUIDs, SIDs and other noise dropped), from the record\'s parsed `fields` or, without them, from its log parsed again; logs no importer parses stay raw. `sigma-rules` reads the parsed event, so it always gets the raw log. Windows events run to ~1,500 characters, past a 256-token prompt; compact ones fit.',
     }),
     search: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('grid'), grid: loraGridSchema }).strict(),

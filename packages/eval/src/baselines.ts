@@ -28,6 +28,15 @@ export const NO_PREDICTION = 'no prediction';
 /** Baselines that can decline to answer: their leaderboard rows carry coverage (share of records answered). */
 export const ABSTAINING_BASELINES: readonly BaselineName[] = ['sigma-rules'];
 
+/**
+ * Baselines that read the parsed event (Sigma rules match fields, not text): they always get the
+ * raw log, whatever the sweep's logRendering (a compact line no longer parses as an event).
+ */
+export const PARSED_EVENT_BASELINES: readonly BaselineName[] = ['sigma-rules'];
+
+/** The log rendering a baseline sees under a sweep's logRendering. */
+export const baselineRendering = <R extends string>(baseline: BaselineName, rendering: R): R | 'raw' => (PARSED_EVENT_BASELINES.includes(baseline) ? 'raw' : rendering);
+
 /** Every log's answer from a fitted baseline (those that never decline answer with their labels). */
 export function answerLogs(fitted: FittedBaseline, logs: readonly string[]): BaselineAnswer[] {
   return fitted.answer ? fitted.answer(logs) : fitted.predict(logs).map((labels) => ({ labels }));

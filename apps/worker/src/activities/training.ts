@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Context, CancelledFailure } from '@temporalio/activity';
 import type { BaselineUnit, ClassificationMode, DatasetRecord, DatasetRef, LogRendering, LoraUnit, Prediction, SweepContext } from '@opensoc/contracts';
 import { canonicalJson, renderRecords } from '@opensoc/datasets';
-import { BASELINE_CLASSIFIERS, answerLogs, baselinePrediction } from '@opensoc/eval';
+import { BASELINE_CLASSIFIERS, answerLogs, baselinePrediction, baselineRendering } from '@opensoc/eval';
 import {
   backendInfo, LlamaForCausalLM, llama2Tokenizer, loraToPeftTensors, mergeLora, loraFromPeftTensors, loadAdapter, saveAdapter, saveCheckpoint, smallLlamaConfig, Trainer,
   type TrainCheckpoint,
@@ -244,7 +244,7 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
           m.model.dispose();
         }
       }
-      const { train, evalSets } = await unitData(store, ctx, unit.fold, unit.logRendering);
+      const { train, evalSets } = await unitData(store, ctx, unit.fold, baselineRendering(unit.baseline, unit.logRendering ?? 'raw'));
       const fitted = BASELINE_CLASSIFIERS[unit.baseline]().fit(train);
       const predictions: PredictionOutput[] = [];
       for (const set of evalSets) {
