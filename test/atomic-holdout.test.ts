@@ -4,11 +4,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goldLabels, TASKS, type DatasetRecord, type SweepContext } from '@opensoc/contracts';
 import { getSweep, listLeaderboard, listPredictionSets, listRuns } from '@opensoc/db';
-import { getImporter, readJsonlDataset, renderRecords } from '@opensoc/datasets';
+import { EVENT_FORMATS, getImporter, readJsonlDataset, renderRecords } from '@opensoc/datasets';
 import { keywordRulesBaseline, sigmaRulesBaseline } from '@opensoc/eval';
 import { createApp } from '@opensoc/api';
 import { pushRecords, readPredictions, startSweep } from '@opensoc/platform';
-import { runCli } from './support/cli.ts';
+import { runCli, runCliAll } from './support/cli.ts';
 import { testPlatform, type TestPlatform } from './support/platform.ts';
 import { startTestWorkers } from './support/workers.ts';
 import { repoRoot } from './support/services.ts';
@@ -26,6 +26,7 @@ let p: TestPlatform;
 let workers: { stop(): Promise<void> } | undefined;
 let test: DatasetRecord[];
 let train: DatasetRecord[];
+let sigmaRunId: string;
 
 beforeAll(async () => {
   p = await testPlatform('atomicholdout');
@@ -73,6 +74,7 @@ describe('holdout: train on the Atomic Red Team corpus, test on SOC exports', ()
 
     // No match is no prediction: wrong on every task (benign access lines included), and counted as failures.
     const sigmaRun = (await listRuns(p.db.db, sweepId)).find((r) => r.family === 'sigma-rules')!;
+    sigmaRunId = sigmaRun.id;
     const [set] = await listPredictionSets(p.db.db, sigmaRun.id);
     const predictions = await readPredictions(p.store, set!.objectKey);
     const declined = predictions.filter((x) => x.failures?.threatCategory?.startsWith('no prediction'));
@@ -113,5 +115,29 @@ describe('holdout: train on the Atomic Red Team corpus, test on SOC exports', ()
     test.forEach((r, i) => expect(keyword.get(r.id), r.id).toEqual(expected[i]));
     const { matched, total } = sigmaRulesBaseline().coverage(test.map((r) => r.log));
     expect((await listLeaderboard(p.db.db, { sweepId, task: 'threatCategory' })).find((e) => e.family === 'sigma-rules')!.coverage).toBe(matched / total);
+  });
+
+  it('classifies every SOC export format through the CLI with the sigma-rules entry: one line per event, no match said as no prediction', async () => {
+    const files: Record<string, string> = {
+      'windows-xml': 'windows-events.xml', 'windows-json': 'windows-events.jsonl', syslog: 'syslog.txt', 'auth-log': 'auth-log.txt',
+      'access-log': 'access-log.txt', cloudtrail: 'cloudtrail.json', zeek: 'zeek-dns.json',
+    };
+    expect(Object.keys(files).sort()).toEqual([...EVENT_FORMATS].sort());
+    const formats = Object.keys(files);
+    const results = await runCliAll(p, formats.map((f) => ['classify', '--adapter', sigmaRunId, '--input-format', f, path.join(fixtures, files[f]!)]));
+    const sigma = sigmaRulesBaseline();
+    for (const [i, f] of formats.entries()) {
+      const r = results[i]!;
+      expect(r.code, `${f}: ${r.stderr}`).toBe(0);
+      const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { log: string; threatCategory: string | null; reason?: string });
+      const events = await getImporter(f).import(path.join(fixtures, files[f]!), {});
+      expect(lines.map((l) => l.log), f).toEqual(events.records.map((e) => e.log));
+      for (const l of lines) {
+        const matched = sigma.engine.matchLog(l.log).length > 0;
+        if (matched) expect(l.threatCategory, f).not.toBeNull();
+        else expect(l, f).toMatchObject({ threatCategory: null, reason: 'no prediction: no Sigma rule matched' });
+      }
+    }
+    expect(results[formats.indexOf('windows-xml')]!.stdout).not.toContain('no prediction');
   });
 });
