@@ -37,6 +37,20 @@ export const PARSED_EVENT_BASELINES: readonly BaselineName[] = ['sigma-rules'];
 /** The log rendering a baseline sees under a sweep's logRendering. */
 export const baselineRendering = <R extends string>(baseline: BaselineName, rendering: R): R | 'raw' => (PARSED_EVENT_BASELINES.includes(baseline) ? 'raw' : rendering);
 
+/** Correct and labelled counts for a task: records not labelled for it are left out, no answer (undefined) is wrong. */
+export function answeredAccuracy(records: readonly DatasetRecord[], predicted: readonly (TaskLabels | undefined)[], task: Task): { correct: number; n: number } {
+  let correct = 0;
+  let n = 0;
+  records.forEach((r, i) => {
+    const gold = goldLabels(r, task);
+    if (!gold) return;
+    n++;
+    const p = predicted[i];
+    if (p && gold.includes(p[task])) correct++;
+  });
+  return { correct, n };
+}
+
 /** Every log's answer from a fitted baseline (those that never decline answer with their labels). */
 export function answerLogs(fitted: FittedBaseline, logs: readonly string[]): BaselineAnswer[] {
   return fitted.answer ? fitted.answer(logs) : fitted.predict(logs).map((labels) => ({ labels }));

@@ -6,10 +6,9 @@
  */
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { goldLabels } from '@opensoc/contracts';
 import type { DatasetRecord, Task } from '@opensoc/contracts';
 import { importOpenSocAiFile, materializeSplit, parseEventsText, readJsonlDataset, renderCompactLog } from '@opensoc/datasets';
-import { answerLogs, keywordRulesBaseline, majorityBaseline, tfidfLogRegBaseline } from '../baselines.ts';
+import { answerLogs, answeredAccuracy, keywordRulesBaseline, majorityBaseline, tfidfLogRegBaseline } from '../baselines.ts';
 import type { BaselineClassifier } from '../baselines.ts';
 import type { TaskLabels } from '../format.ts';
 import { ruleLabels, sigmaRulesBaseline } from './baseline.ts';
@@ -24,19 +23,7 @@ async function load(path: string): Promise<DatasetRecord[]> {
   return res.records;
 }
 
-/** Share of records labelled for a task whose prediction is one of the gold labels (no prediction, undefined, is wrong). */
-function accuracy(records: readonly DatasetRecord[], predicted: readonly (TaskLabels | undefined)[], task: Task): { correct: number; n: number } {
-  let correct = 0;
-  let n = 0;
-  records.forEach((r, i) => {
-    const gold = goldLabels(r, task);
-    if (!gold) return;
-    n++;
-    const p = predicted[i];
-    if (p && gold.includes(p[task])) correct++;
-  });
-  return { correct, n };
-}
+const accuracy = answeredAccuracy;
 
 const pct = (a: { correct: number; n: number }) => `${((100 * a.correct) / Math.max(1, a.n)).toFixed(1)}% (${a.correct}/${a.n})`;
 
