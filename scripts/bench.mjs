@@ -17,6 +17,7 @@ const benches = {
   'dataset-list': ['tsx', 'apps/cli/bench/dataset-list.ts'],
   tfidf: ['tsx', 'packages/eval/bench/tfidf.ts'],
   classify: ['tsx', 'apps/cli/bench/classify.ts'],
+  'log-rendering': ['tsx', 'apps/cli/bench/log-rendering.ts'],
 };
 const [name, ...args] = process.argv.slice(2);
 if (!name || !benches[name]) {

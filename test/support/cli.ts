@@ -17,3 +17,14 @@ export async function runCli(p: TestPlatform, ...args: string[]): Promise<CliRes
     return { code: err.code, stdout: err.stdout, stderr: err.stderr };
   }
 }
+
+/** Runs several CLI calls, at most `concurrency` at a time (each is a process start), results in call order. */
+export async function runCliAll(p: TestPlatform, calls: readonly string[][], concurrency = 3): Promise<CliResult[]> {
+  const out: CliResult[] = new Array(calls.length);
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < calls.length; i = next++) out[i] = await runCli(p, ...calls[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, calls.length) }, lane));
+  return out;
+}

@@ -47,6 +47,7 @@ export function toLeaderboardRow(e: LeaderboardEntryRow): LeaderboardRow {
     majorityAccuracy: e.majorityAccuracy,
     belowMajority: e.belowMajority,
     partial: e.partial,
+    coverage: e.coverage,
     reproductionStatus: e.reproductionStatus,
     links: { run: `/v1/runs/${enc(e.runId)}`, reproductions: `/v1/reproductions/${enc(e.id)}`, html: `/runs/${enc(e.runId)}` },
   };

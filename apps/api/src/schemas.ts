@@ -134,6 +134,8 @@ export const leaderboardRowSchema = z
     belowMajority: z.boolean(),
     /** Aggregated before every unit of the sweep finished: the numbers may still change. */
     partial: z.boolean(),
+    /** Methods that may decline to answer (Sigma rules): share of the evaluated records answered (unanswered ones are scored wrong); null otherwise. */
+    coverage: nullableNumber,
     reproductionStatus: z.string(),
     links: z.object({ run: z.string(), reproductions: z.string(), html: z.string() }),
   })

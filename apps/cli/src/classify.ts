@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Prediction, SweepContext, SweepSpec } from '@opensoc/contracts';
 import { getLeaderboardEntry, getRun, getSweep, listFoldResults } from '@opensoc/db';
 import { loadAdapter, loraFromPeftTensors, mergeLora } from '@opensoc/model';
-import { BASELINE_CLASSIFIERS } from '@opensoc/eval';
+import { BASELINE_CLASSIFIERS, NO_PREDICTION, answerLogs, baselineRendering } from '@opensoc/eval';
+import { recordText, renderRecords } from '@opensoc/datasets';
 import { datasetKey, loadDatasetRecords, loadSplit, type Platform } from '@opensoc/platform';
 import { candidatesFrom, classifyByScoring, loadModelDir, localModelDir, type Candidates } from '@opensoc/worker';
 import { classifyInputs } from './classify-input.ts';
@@ -53,18 +54,23 @@ export function lineWriter(format: ClassifyFormat, write: (s: string) => void): 
  * (the fit is deterministic), then one JSON object per input line.
  */
 async function classifyWithBaseline(p: Platform, sweepId: string, runId: string, name: keyof typeof BASELINE_CLASSIFIERS, fold: number, file: string | undefined, inputFormat: string | undefined, format: ClassifyFormat): Promise<void> {
-  const ctx = (await getSweep(p.db!.db, sweepId))?.context as SweepContext | undefined;
+  const sweep = await getSweep(p.db!.db, sweepId);
+  const ctx = sweep?.context as SweepContext | undefined;
   if (!ctx) throw new CliError(`sweep ${sweepId} of run ${runId} has no recorded context`, EXIT.notFound);
   const split = await loadSplit(p.store, ctx.splitHash);
   if (!split.folds[fold]) throw new CliError(`run ${runId} has no fold ${fold}`, EXIT.notFound);
   const trainIds = new Set(split.folds[fold]!.trainIds);
   const records = await loadDatasetRecords(p.store, { objectKey: datasetKey(ctx.dataset.name, ctx.dataset.hash) });
-  const fitted = BASELINE_CLASSIFIERS[name]().fit(records.filter((r) => trainIds.has(r.id)));
+  // The sweep's log rendering, for the fit and for every input line, as the sweep's units saw it.
+  const rendering = baselineRendering(name, (sweep!.spec as Partial<SweepSpec>).logRendering ?? 'raw');
+  const fitted = BASELINE_CLASSIFIERS[name]().fit(renderRecords(records.filter((r) => trainIds.has(r.id)), rendering));
   const started = Date.now();
   const writer = lineWriter(format, (s) => process.stdout.write(s));
   let n = 0;
   for await (const log of classifyInputs(file, inputFormat)) {
-    writer.line({ log, ...(fitted.predict([log])[0]! as Prediction['predicted']) });
+    // A baseline that declines (no Sigma rule matched) gives null labels and says why.
+    const answer = answerLogs(fitted, [recordText({ log, source: 'input' }, rendering)])[0]!;
+    writer.line('labels' in answer ? { log, ...(answer.labels as Prediction['predicted']) } : { log, threatCategory: null, mitreTechnique: null, mitreTactic: null, severity: null, reason: `${NO_PREDICTION}: ${answer.noPrediction}` });
     n++;
   }
   writer.end();

@@ -20,6 +20,9 @@ export function flags(r: Pick<LeaderboardEntryRow, 'belowMajority' | 'majorityAc
   return [r.belowMajority ? `BELOW MAJORITY (${pct(r.majorityAccuracy).trim()})` : '', r.partial ? 'partial' : ''].filter(Boolean).join(', ');
 }
 
+/** Beside a method that may decline to answer (Sigma rules): the share of records it answered. */
+export const coverageNote = (r: Pick<LeaderboardEntryRow, 'coverage'>): string => (r.coverage === null ? '' : ` (coverage ${(100 * r.coverage).toFixed(1)}%)`);
+
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
@@ -32,7 +35,7 @@ export function leaderboardTable(rows: LeaderboardEntryRow[]): string {
   const body = table(
     ['#', 'entry', 'model', 'mode', 'n', 'accuracy [95% CI]', 'macro-F1 [95% CI]', 'fold mean±sd', 'vs best baseline (Holm)', 'p vs top (Holm)', 'flags'],
     rows.map((r, i) => [
-      String(ranks[i]), r.id, r.label, r.mode, String(r.n),
+      String(ranks[i]), r.id, `${r.label}${coverageNote(r)}`, r.mode, String(r.n),
       `${pct(r.accuracy)} [${pct(r.accuracyLow).trim()}, ${pct(r.accuracyHigh).trim()}]`,
       `${pct(r.macroF1)} [${pct(r.macroF1Low).trim()}, ${pct(r.macroF1High).trim()}]`,
       r.foldMean === null ? '-' : `${pct(r.foldMean).trim()}±${(100 * (r.foldStd ?? 0)).toFixed(1)}`,

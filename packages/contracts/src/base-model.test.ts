@@ -32,3 +32,18 @@ describe('base model catalog and prompt formats in sweep specs', () => {
     expect(expandUnits(pretrain, 'sw', 1).filter((u) => u.label.startsWith('baseline-base-model'))).toHaveLength(1);
   });
 });
+
+describe('logRendering in sweep specs', () => {
+  it('defaults to raw, leaving units as they were', () => {
+    const s = spec({});
+    expect(s.logRendering).toBe('raw');
+    expect(expandUnits(s, 'sw', 2).every((u) => u.logRendering === undefined)).toBe(true);
+  });
+
+  it('carries compact to every unit, LoRA and baselines alike, and rejects other values', () => {
+    const units = expandUnits(spec({ logRendering: 'compact' }), 'sw', 2);
+    expect(units.map((u) => u.kind)).toContain('baseline');
+    expect(units.map((u) => u.logRendering)).toEqual(Array(units.length).fill('compact'));
+    expect(() => spec({ logRendering: 'short' })).toThrow();
+  });
+});

@@ -34,6 +34,9 @@ export const DEFAULT_BASE_MODEL = { kind: 'pretrained', name: 'smollm2-135m-inst
 
 /** How a log becomes a prompt: the study's `### Instruction / ### Input / ### Response`, or the model's own chat template. */
 export const PROMPT_FORMATS = ['opensoc-ai', 'chat'] as const;
+/** The text a method sees for a record: the raw log, or the compact rendering of its parsed event. */
+export const LOG_RENDERINGS = ['raw', 'compact'] as const;
+export type LogRendering = (typeof LOG_RENDERINGS)[number];
 export type PromptFormat = (typeof PROMPT_FORMATS)[number];
 
 export const baseModelSchema = z.discriminatedUnion('kind', [
@@ -80,6 +83,9 @@ export const sweepSpecSchema = z
     baseModel: baseModelSchema.default(DEFAULT_BASE_MODEL),
     /** 'chat' needs a model with a chat template (pretrained / gguf); the base-model baseline is evaluated in both formats. */
     promptFormat: z.enum(PROMPT_FORMATS).default('opensoc-ai'),
+    logRendering: z.enum(LOG_RENDERINGS).default('raw').meta({
+      description: 'The text every method sees for a record, prompts and baselines alike: `raw` (the log as imported) or `compact` (one short line per event with the fields an analyst reads first, per channel and event id: EventID, Image, ParentImage, CommandLine, TargetUserName, LogonType, ...; GUIDs, SIDs and other noise dropped), from the record\'s parsed `fields` or, without them, from its log parsed again; logs no importer parses stay raw. `sigma-rules` reads the parsed event, so it always gets the raw log. Windows events run to ~1,500 characters, past a 256-token prompt; compact ones fit.',
+    }),
     search: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('grid'), grid: loraGridSchema }).strict(),
       z.object({ kind: z.literal('random'), space: loraGridSchema, samples: z.number().int().min(1).max(10_000), seed: z.number().int().default(1) }).strict(),

@@ -1,4 +1,4 @@
-import type { Baseline, ClassificationMode, LabelScoring, PromptFormat, SweepSpec } from './sweep.ts';
+import type { Baseline, ClassificationMode, LabelScoring, LogRendering, PromptFormat, SweepSpec } from './sweep.ts';
 
 /** One LoRA configuration of a sweep, after the grid (or random search) is expanded. */
 export interface LoraUnitConfig {
@@ -44,6 +44,8 @@ export interface LoraUnit {
   promptFormat?: PromptFormat;
   /** Absent: 'sum'. */
   labelScoring?: LabelScoring;
+  /** The text the unit trains and predicts on; absent: 'raw'. */
+  logRendering?: LogRendering;
 }
 
 export interface BaselineUnit {
@@ -60,6 +62,8 @@ export interface BaselineUnit {
   promptFormat?: PromptFormat;
   /** Absent: 'sum'. */
   labelScoring?: LabelScoring;
+  /** The text the baseline fits and predicts on; absent: 'raw'. */
+  logRendering?: LogRendering;
 }
 
 /**
@@ -150,6 +154,7 @@ export function expandUnits(spec: SweepSpec, sweepId: string, foldCount: number)
           kind: 'lora', unitId: `${sweepId}/${label}/f${fold}/s${seed}`, runId, label, fold, seed, config, modes: [...spec.modes], batchSize: spec.batchSize, maxSequenceLength: spec.maxSequenceLength,
           ...(spec.promptFormat === 'chat' ? { promptFormat: 'chat' as const } : {}),
           ...(spec.labelScoring !== undefined && spec.labelScoring !== 'sum' ? { labelScoring: spec.labelScoring } : {}),
+          ...(spec.logRendering === 'compact' ? { logRendering: 'compact' as const } : {}),
         });
       }
     }
@@ -164,6 +169,7 @@ export function expandUnits(spec: SweepSpec, sweepId: string, foldCount: number)
           modes: baseline === 'base-model' ? [...spec.modes] : [], maxSequenceLength: spec.maxSequenceLength,
           ...(format === 'chat' ? { promptFormat: 'chat' as const } : {}),
           ...(baseline === 'base-model' && spec.labelScoring !== undefined && spec.labelScoring !== 'sum' ? { labelScoring: spec.labelScoring } : {}),
+          ...(spec.logRendering === 'compact' ? { logRendering: 'compact' as const } : {}),
         });
       }
     }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { fixture } from './importers/importer-test-support.ts';
 import { parseWindowsXml } from './importers/windows-xml.ts';
-import { renderCompact, renderCompactLog } from './render-compact.ts';
+import { recordText, renderCompact, renderCompactLog, renderRecords } from './render-compact.ts';
 
 describe('renderCompact', () => {
   it('keeps the salient fields per channel and event id and drops GUIDs, SIDs and keywords', async () => {
@@ -50,5 +50,19 @@ describe('renderCompactLog on a burst cut short', () => {
     const line = 'Mar 15 01:05:33 server sshd[1234]: Failed password for git from 1.2.3.4 port 22 ssh2';
     expect(renderCompactLog(`${line}\n${line}\nMar 15 01:0`)).toMatch(/^\[sshd\] .* \(x2\)$/);
     expect(renderCompactLog('one line\nMar 15 01:0')).toBe('one line\nMar 15 01:0');
+  });
+});
+
+describe('recordText: what a method sees under a sweep\'s logRendering', () => {
+  it('gives the raw log, or the compact rendering of the parsed fields (of the log parsed again without them)', async () => {
+    const [event] = parseWindowsXml(await readFile(fixture('windows-events.xml'), 'utf8'));
+    const withFields = { log: event!.log, source: event!.source, fields: event!.fields };
+    expect(recordText(withFields)).toBe(event!.log);
+    expect(recordText(withFields, 'raw')).toBe(event!.log);
+    expect(recordText(withFields, 'compact')).toBe(renderCompact(event!));
+    expect(recordText({ log: event!.log, source: 'sysmon' }, 'compact')).toBe(renderCompactLog(event!.log));
+    expect(recordText({ log: 'free text', source: 'x' }, 'compact')).toBe('free text');
+    const [r] = renderRecords([{ id: 'a', ...withFields }], 'compact');
+    expect(r).toMatchObject({ id: 'a', log: renderCompact(event!), fields: event!.fields });
   });
 });

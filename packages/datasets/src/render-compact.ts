@@ -1,3 +1,4 @@
+import type { DatasetRecord, LogRendering } from '@opensoc/contracts';
 import { parseEventsText } from './importers/event-formats.ts';
 
 /**
@@ -159,4 +160,18 @@ export function renderCompactLog(log: string, options: CompactOptions = {}): str
   }
   flush();
   return out.join('\n');
+}
+
+/**
+ * The text a method sees for a record under a sweep's `logRendering`: the raw log, or the compact
+ * rendering of its parsed fields (of its log parsed again when it has none; unparsed logs stay raw).
+ */
+export function recordText(record: Pick<DatasetRecord, 'log' | 'fields' | 'source'>, rendering: LogRendering = 'raw'): string {
+  if (rendering === 'raw') return record.log;
+  return record.fields && Object.keys(record.fields).length > 0 ? renderCompact({ fields: record.fields, source: record.source }) : renderCompactLog(record.log);
+}
+
+/** Records with their log replaced by the rendering's text (ids and labels unchanged); raw returns them as they are. */
+export function renderRecords<R extends Pick<DatasetRecord, 'log' | 'fields' | 'source'>>(records: readonly R[], rendering: LogRendering = 'raw'): R[] {
+  return rendering === 'raw' ? [...records] : records.map((r) => ({ ...r, log: recordText(r, rendering) }));
 }

@@ -129,7 +129,7 @@ export async function upsertLeaderboardEntries(db: Db, entries: NewLeaderboardEn
       vsTopDirection: sql`excluded.vs_top_direction`, vsTopOnlyThis: sql`excluded.vs_top_only_this`, vsTopOnlyOther: sql`excluded.vs_top_only_other`,
       vsBestBaselineDirection: sql`excluded.vs_best_baseline_direction`, vsBestBaselineOnlyThis: sql`excluded.vs_best_baseline_only_this`,
       vsBestBaselineOnlyOther: sql`excluded.vs_best_baseline_only_other`, exactSetAccuracy: sql`excluded.exact_set_accuracy`,
-      majorityAccuracy: sql`excluded.majority_accuracy`, belowMajority: sql`excluded.below_majority`, partial: sql`excluded.partial`,
+      majorityAccuracy: sql`excluded.majority_accuracy`, belowMajority: sql`excluded.below_majority`, partial: sql`excluded.partial`, coverage: sql`excluded.coverage`,
     },
   });
 }

@@ -134,6 +134,8 @@ export const leaderboardEntries = pgTable('leaderboard_entries', {
   /** Accuracy of always answering the most frequent gold label of these records, and whether this entry is below it. */
   majorityAccuracy: doublePrecision('majority_accuracy'),
   belowMajority: boolean('below_majority').notNull().default(false),
+  /** Baselines that may decline to answer (Sigma rules): share of the evaluated records they answered; null for the others. */
+  coverage: doublePrecision('coverage'),
   /** Aggregated while the sweep still runs (or from some folds only): numbers may change. */
   partial: boolean('partial').notNull().default(false),
   reproductionStatus: text('reproduction_status').notNull().default('none'),

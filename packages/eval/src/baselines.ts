@@ -1,4 +1,4 @@
-import type { Baseline as BaselineName, DatasetRecord, Task, ThreatCategory } from '@opensoc/contracts';
+import type { Baseline as BaselineName, DatasetRecord, Prediction, Task, ThreatCategory } from '@opensoc/contracts';
 import { TASKS, goldLabels } from '@opensoc/contracts';
 import type { TaskLabels } from './format.ts';
 import { NA_LABEL } from './metrics.ts';
@@ -9,10 +9,70 @@ import { sigmaRulesBaseline } from './sigma/baseline.ts';
 
 export { sigmaRulesBaseline };
 
+/** One log's answer: labels per task, or no prediction at all (with the reason). */
+export type BaselineAnswer = { labels: TaskLabels } | { noPrediction: string };
+
 /** A fitted baseline predicts every task for each log. */
 export interface FittedBaseline {
   predict(logs: readonly string[]): TaskLabels[];
+  /**
+   * Baselines that may decline to answer (Sigma rules: no rule matched) say so here; their
+   * `predict` then reads a declined log as all-null labels, so scoring must use `answer`.
+   */
+  answer?(logs: readonly string[]): BaselineAnswer[];
 }
+
+/** Prefix of the failure reason stored for a declined prediction (how coverage is counted). */
+export const NO_PREDICTION = 'no prediction';
+
+/** Baselines that can decline to answer: their leaderboard rows carry coverage (share of records answered). */
+export const ABSTAINING_BASELINES: readonly BaselineName[] = ['sigma-rules'];
+
+/**
+ * Baselines that read the parsed event (Sigma rules match fields, not text): they always get the
+ * raw log, whatever the sweep's logRendering (a compact line no longer parses as an event).
+ */
+export const PARSED_EVENT_BASELINES: readonly BaselineName[] = ['sigma-rules'];
+
+/** The log rendering a baseline sees under a sweep's logRendering. */
+export const baselineRendering = <R extends string>(baseline: BaselineName, rendering: R): R | 'raw' => (PARSED_EVENT_BASELINES.includes(baseline) ? 'raw' : rendering);
+
+/** Correct and labelled counts for a task: records not labelled for it are left out, no answer (undefined) is wrong. */
+export function answeredAccuracy(records: readonly DatasetRecord[], predicted: readonly (TaskLabels | undefined)[], task: Task): { correct: number; n: number } {
+  let correct = 0;
+  let n = 0;
+  records.forEach((r, i) => {
+    const gold = goldLabels(r, task);
+    if (!gold) return;
+    n++;
+    const p = predicted[i];
+    if (p && gold.includes(p[task])) correct++;
+  });
+  return { correct, n };
+}
+
+/** Every log's answer from a fitted baseline (those that never decline answer with their labels). */
+export function answerLogs(fitted: FittedBaseline, logs: readonly string[]): BaselineAnswer[] {
+  return fitted.answer ? fitted.answer(logs) : fitted.predict(logs).map((labels) => ({ labels }));
+}
+
+/**
+ * A stored prediction from an answer. No prediction is a failure on every task (null labels, the
+ * reason kept), so metrics score it wrong even where the gold label is benign or N/A, and count it
+ * among the failures the leaderboard shows.
+ */
+export function baselinePrediction(recordId: string, fold: number, answer: BaselineAnswer): Prediction {
+  if ('labels' in answer) return { recordId, fold, mode: 'baseline', predicted: answer.labels };
+  const reason = `${NO_PREDICTION}: ${answer.noPrediction}`;
+  return {
+    recordId, fold, mode: 'baseline',
+    predicted: Object.fromEntries(TASKS.map((t) => [t, null])),
+    failures: Object.fromEntries(TASKS.map((t) => [t, reason])),
+  };
+}
+
+/** Whether a stored prediction is a declined one (every task failed with the no-prediction reason). */
+export const isNoPrediction = (p: Prediction): boolean => TASKS.every((t) => p.failures?.[t]?.startsWith(NO_PREDICTION) === true);
 /** Common interface: fit(train records) -> predict(logs) -> labels per task. */
 export interface BaselineClassifier {
   name: BaselineName;

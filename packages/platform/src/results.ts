@@ -4,7 +4,7 @@ import {
   getDatasetVersion, getRun, getSplit, getSweep, listFoldResults, listPredictionSets, listRuns, upsertComparisons, upsertLeaderboardEntries, upsertFoldResult, upsertPredictionSet, upsertRun,
   type Db, type NewLeaderboardEntry, type RunRow,
 } from '@opensoc/db';
-import { computeTaskMetrics, holmAdjust, mcnemarTest, recordGold, taskDataFromSets, type RecordGold } from '@opensoc/eval';
+import { ABSTAINING_BASELINES, computeTaskMetrics, holmAdjust, isNoPrediction, mcnemarTest, recordGold, taskDataFromSets, type RecordGold } from '@opensoc/eval';
 import type { ArtifactStore } from '@opensoc/storage';
 import { loadDatasetRecords } from './datasets.ts';
 import { loadSplit } from './splits.ts';
@@ -62,6 +62,15 @@ export interface RecordUnitInput {
   predictions: { mode: string; evalSet: string; key: string; sha256: string; count: number }[];
   adapterKey?: string;
   lossCurve: { step: number; loss: number }[];
+}
+
+/**
+ * Coverage of an entry whose method may decline to answer (Sigma rules): the share of the records
+ * it predicted that got an answer; null for methods that always answer.
+ */
+export function coverageOf(family: string, predictions: readonly Prediction[]): number | null {
+  if (!(ABSTAINING_BASELINES as readonly string[]).includes(family) || predictions.length === 0) return null;
+  return predictions.filter((p) => !isNoPrediction(p)).length / predictions.length;
 }
 
 /** Records one unit: the run row, and per mode and eval set its predictions index and fold metrics. Idempotent. */
@@ -199,6 +208,7 @@ export async function aggregateSweep(deps: { db: Db; store: ArtifactStore }, ctx
           exactSetAccuracy: s.metrics.exactSetAccuracy ?? null,
           // The majority baseline is the reference itself, never flagged below it.
           majorityAccuracy: s.majority, belowMajority: s.p.run.family !== 'majority' && s.metrics.accuracy < s.majority, partial,
+          coverage: coverageOf(s.p.run.family, ids.flatMap((id) => s.p.byRecord.get(id) ?? [])),
         });
         for (const [target, t, adj] of [[top, tTop, topAdj[i]], [bestBaseline, tBase, baseAdj[i]]] as const) {
           if (!t || !target) continue;

@@ -3,6 +3,7 @@ import type { CompareResult, DatasetVersionDetail, DatasetVersionSummary, SweepD
 import { FAMILIES, MODES, SORT_KEYS, type LeaderboardQuery, type LeaderboardRow, type RunDetail } from '../schemas.ts';
 import { Layout } from './layout.tsx';
 import { BelowMajority, Partial, Sig, SignificanceLegend } from './marks.tsx';
+import { Coverage } from './coverage.tsx';
 import { Heatmap, IntervalBar, LossCurve } from './svg.tsx';
 
 const enc = encodeURIComponent;
@@ -117,7 +118,7 @@ export function LeaderboardPage(props: { q: LeaderboardQuery; items: Leaderboard
           <tbody>
             {props.items.map((r, i) => (
               <tr>
-                <th scope="row" class="entry">{ranks ? <span class="rank muted">{`${ranks[i]}. `}</span> : null}<a href={r.links.html} class="run-link">{r.label}</a> <Sig row={r} /> <BelowMajority row={r} /> <Partial row={r} />{r.baseline ? <> <span class="badge baseline">{r.family}</span></> : null}</th>
+                <th scope="row" class="entry">{ranks ? <span class="rank muted">{`${ranks[i]}. `}</span> : null}<a href={r.links.html} class="run-link">{r.label}</a> <Sig row={r} /> <BelowMajority row={r} /> <Partial row={r} />{r.baseline ? <> <span class="badge baseline">{r.family}</span></> : null} <Coverage row={r} /></th>
                 <td class="num">{pct(r.accuracy.value)}</td>
                 <td><IntervalBar value={r.accuracy.value} low={r.accuracy.low} high={r.accuracy.high} label="accuracy" /><br /><small class="muted">{pct(r.accuracy.low)}–{pct(r.accuracy.high)}</small></td>
                 <td class="num">{r.baseline ? <span class="muted">baseline</span> : <PCell p={r.pVsBestBaseline} />}</td>
@@ -219,7 +220,7 @@ export function SweepPage(props: { sweep: SweepDetail; entries: LeaderboardRow[]
         <tbody>
           {shown.map((r, i) => (
             <tr>
-              <td class="num">{shownRanks[i]}</td><th scope="row"><a href={r.links.html}>{r.label}</a> <Sig row={r} /> <BelowMajority row={r} /> <Partial row={r} /></th><td>{r.family}</td><td>{r.mode}</td><td class="num">{r.n}</td><td class="num">{pct(r.accuracy.value)}</td>
+              <td class="num">{shownRanks[i]}</td><th scope="row"><a href={r.links.html}>{r.label}</a> <Sig row={r} /> <BelowMajority row={r} /> <Partial row={r} /></th><td>{r.family} <Coverage row={r} /></td><td>{r.mode}</td><td class="num">{r.n}</td><td class="num">{pct(r.accuracy.value)}</td>
               <td><IntervalBar value={r.accuracy.value} low={r.accuracy.low} high={r.accuracy.high} label="accuracy" /></td>
               <td class="num">{r.baseline ? 'baseline' : fmtP(r.pVsBestBaseline.adjusted)}</td><td><Badge status={r.reproductionStatus} /></td>
             </tr>

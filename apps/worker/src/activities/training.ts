@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Context, CancelledFailure } from '@temporalio/activity';
-import type { BaselineUnit, ClassificationMode, DatasetRecord, DatasetRef, LoraUnit, Prediction, SweepContext } from '@opensoc/contracts';
-import { canonicalJson } from '@opensoc/datasets';
-import { BASELINE_CLASSIFIERS } from '@opensoc/eval';
+import type { BaselineUnit, ClassificationMode, DatasetRecord, DatasetRef, LogRendering, LoraUnit, Prediction, SweepContext } from '@opensoc/contracts';
+import { canonicalJson, renderRecords } from '@opensoc/datasets';
+import { BASELINE_CLASSIFIERS, answerLogs, baselinePrediction, baselineRendering } from '@opensoc/eval';
 import {
   backendInfo, LlamaForCausalLM, llama2Tokenizer, loraToPeftTensors, mergeLora, loraFromPeftTensors, loadAdapter, topLayers, saveAdapter, saveCheckpoint, smallLlamaConfig, Trainer,
   type TrainCheckpoint,
@@ -44,7 +44,8 @@ const load = (store: ArtifactStore, ref: DatasetRef) => loadDatasetRecords(store
  * records from the version the split tests on (the same one, or another for a holdout design).
  * Read from S3 by content address only: training workers need Temporal and S3, never the database.
  */
-async function unitData(store: ArtifactStore, ctx: Pick<SweepContext, 'dataset' | 'testDataset' | 'splitHash'>, fold: number) {
+/** A fold's training and test records, as the text the unit's `logRendering` gives every method (prompts and baselines alike). */
+async function unitData(store: ArtifactStore, ctx: Pick<SweepContext, 'dataset' | 'testDataset' | 'splitHash'>, fold: number, rendering: LogRendering = 'raw') {
   const records = await load(store, ctx.dataset);
   const manifest = await loadSplit(store, ctx.splitHash);
   const f = manifest.folds[fold];
@@ -56,8 +57,8 @@ async function unitData(store: ArtifactStore, ctx: Pick<SweepContext, 'dataset' 
   });
   const byId = new Map(records.map((r) => [r.id, r]));
   const testById = ctx.testDataset ? new Map((await load(store, ctx.testDataset)).map((r) => [r.id, r])) : byId;
-  const train = pick(byId, f.trainIds, 'train');
-  const evalSets: { name: string; records: DatasetRecord[] }[] = [{ name: CV_EVAL_SET, records: pick(testById, f.testIds, 'test') }];
+  const train = renderRecords(pick(byId, f.trainIds, 'train'), rendering);
+  const evalSets: { name: string; records: DatasetRecord[] }[] = [{ name: CV_EVAL_SET, records: renderRecords(pick(testById, f.testIds, 'test'), rendering) }];
   return { train, evalSets };
 }
 
@@ -133,10 +134,14 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
     return out;
   }
 
-  async function evaluateModel(m: LoadedModel, ctx: SweepContext, unit: { runId: string; fold: number; maxSequenceLength: number; promptFormat?: LoraUnit['promptFormat']; labelScoring?: LoraUnit['labelScoring'] }, modes: ClassificationMode[]): Promise<PredictionOutput[]> {
-    const { train, evalSets } = await unitData(store, ctx, unit.fold);
-    // Technique and tactic only among the combinations training records of the chosen category carry:
-    // answers stay coherent (as classify's), and scoring tries a handful of candidates instead of all.
+  async function evaluateModel(
+    m: LoadedModel, ctx: SweepContext,
+    unit: { runId: string; fold: number; maxSequenceLength: number; promptFormat?: LoraUnit['promptFormat']; labelScoring?: LoraUnit['labelScoring']; logRendering?: LogRendering },
+    modes: ClassificationMode[],
+  ): Promise<PredictionOutput[]> {
+    const { train, evalSets } = await unitData(store, ctx, unit.fold, unit.logRendering);
+    // Category, technique and tactic only among the combinations training records carry: answers
+    // stay coherent (as classify's), and scoring tries a handful of candidates instead of all.
     const candidates = candidatesFrom(train, { consistent: true });
     const out: PredictionOutput[] = [];
     for (const set of evalSets) {
@@ -191,7 +196,7 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
         const meta = JSON.parse(await store.getText(completeMarkerKey(adapterKey)));
         return { adapterKey, lossCurve: meta.lossCurve, resumedFromStep: null };
       }
-      const { train } = await unitData(store, ctx, unit.fold);
+      const { train } = await unitData(store, ctx, unit.fold, unit.logRendering);
       const m = await loadBase(ctx, unit.fold);
       try {
         const format = formatterOf(m, unit.promptFormat);
@@ -248,12 +253,12 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
           m.model.dispose();
         }
       }
-      const { train, evalSets } = await unitData(store, ctx, unit.fold);
+      const { train, evalSets } = await unitData(store, ctx, unit.fold, baselineRendering(unit.baseline, unit.logRendering ?? 'raw'));
       const fitted = BASELINE_CLASSIFIERS[unit.baseline]().fit(train);
       const predictions: PredictionOutput[] = [];
       for (const set of evalSets) {
-        const labels = fitted.predict(set.records.map((r) => r.log));
-        const preds: Prediction[] = set.records.map((r, i) => ({ recordId: r.id, fold: unit.fold, mode: 'baseline', predicted: labels[i]! }));
+        const answers = answerLogs(fitted, set.records.map((r) => r.log));
+        const preds: Prediction[] = set.records.map((r, i) => baselinePrediction(r.id, unit.fold, answers[i]!));
         predictions.push(...(await writeAll(unit, new Map([['baseline', preds]]), set.name)));
       }
       return { predictions, lossCurve: [] };

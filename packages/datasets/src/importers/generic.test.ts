@@ -57,7 +57,7 @@ describe('importCsvFile', () => {
   it('reports unknown labels, bad rows and parse errors with their line', async () => {
     const p = await file('bad.csv', 'message,label,sev,technique,tactic\nx,ransomware,LOW,T1486,impact\ny,benign,LOW\n');
     const res = await importCsvFile(p, { mapping, defaults: { source: 'app' } });
-    expect(res.errors.map(formatIssue)).toEqual(['bad.csv:2: field "threatCategory": unknown label "ransomware" (column "label"); map it with a value map', 'bad.csv:3: row has 3 fields, header has 5']);
+    expect(res.errors.map(formatIssue)).toEqual(['bad.csv:2: field "threatCategory": unknown label "ransomware" (column "label"); map it with a value map', 'bad.csv:3: field "technique": row has 3 fields, header has 5']);
     const broken = await importCsvFile(await file('broken.csv', 'message,label\n"open\n'), { mapping: { log: 'message', threatCategory: 'label' } });
     expect(broken.errors.map(formatIssue)).toEqual(['broken.csv:2: unterminated quoted field']);
   });

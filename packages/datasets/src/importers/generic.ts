@@ -196,9 +196,9 @@ function collector(file: string, maxErrors: number) {
       seen.set(out.record.id, line);
       result.records.push(out.record);
     },
-    fileError(message: string, line?: number) {
+    fileError(message: string, line?: number, field?: string) {
       result.errorCount++;
-      result.errors.push({ file, ...(line !== undefined ? { line } : {}), message });
+      result.errors.push({ file, ...(line !== undefined ? { line } : {}), ...(field !== undefined ? { field } : {}), message });
     },
   };
 }
@@ -287,7 +287,9 @@ export function importCsvText(text: string, options: GenericImportOptions): Impo
   if (c.result.errorCount > 0) return c.result;
   for (const row of rows) {
     if (row.fields.length !== header.fields.length) {
-      c.fileError(`row has ${row.fields.length} fields, header has ${header.fields.length}`, row.line);
+      // The column named is the first one the row lacks (or the first extra position).
+      const missing = header.fields[row.fields.length]?.trim() ?? `#${header.fields.length + 1}`;
+      c.fileError(`row has ${row.fields.length} fields, header has ${header.fields.length}`, row.line, missing);
       continue;
     }
     c.add(row.line, mapRow((k) => row.fields[columns.get(k)!], row.line, file, { ...options, idPrefix: options.idPrefix ?? slug(file) }));

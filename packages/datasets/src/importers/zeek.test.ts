@@ -23,7 +23,7 @@ describe('importZeekFile', () => {
     const f = await scratchFile('c.log', '#separator \\x09\n#fields\tts\tuid\n1.0\tC1\n2.0\n');
     const res = await importZeekFile(f.path);
     await f.cleanup();
-    expect(res.errors.map(formatIssue)).toEqual(['c.log:4: line has 1 values, #fields names 2']);
+    expect(res.errors.map(formatIssue)).toEqual(['c.log:4: field "uid": line has 1 values, #fields names 2']);
     expect(res.records).toEqual([]);
   });
 });

@@ -36,7 +36,8 @@ function parseTsv(text: string, path?: string): ParsedEvent[] {
     }
     if (!fieldNames) throw new EventParseError('data line before the #fields header', { line, field: '#fields' });
     const values = l.split(sep);
-    if (values.length !== fieldNames.length) throw new EventParseError(`line has ${values.length} values, #fields names ${fieldNames.length}`, { line });
+    // The field named is the first one without a value (or the first extra value's position).
+    if (values.length !== fieldNames.length) throw new EventParseError(`line has ${values.length} values, #fields names ${fieldNames.length}`, { line, field: fieldNames[values.length] ?? `#${fieldNames.length + 1}` });
     const fields: Record<string, string | undefined> = {};
     fieldNames.forEach((n, i) => {
       const v = values[i]!;

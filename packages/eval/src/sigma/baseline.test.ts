@@ -1,8 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { NO_MATCH_LABELS, sigmaRulesBaseline } from './baseline.ts';
+import { NO_MATCH_LABELS, NO_MATCH_REASON, sigmaRulesBaseline } from './baseline.ts';
 import { parseYamlRules } from './load.ts';
+import { TASKS } from '@opensoc/contracts';
+import type { DatasetRecord } from '@opensoc/contracts';
+import { answerLogs, baselinePrediction, isNoPrediction } from '../baselines.ts';
+import { recordGold } from '../format.ts';
+import { computeTaskMetrics, taskDataFromSets } from '../metrics.ts';
 
 const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../../../datasets/src/importers/fixtures/${name}`, import.meta.url)), 'utf8');
 
@@ -61,6 +66,9 @@ describe('sigmaRulesBaseline', () => {
     const [benign, sqli, post] = baseline.fit([]).predict(access);
     expect(sqli).toEqual({ threatCategory: 'sql-injection', mitreTechnique: 'T1190', mitreTechniqueParent: 'T1190', mitreTactic: 'initial-access', severity: 'HIGH' });
     expect([benign, post]).toEqual([NO_MATCH_LABELS, NO_MATCH_LABELS]);
+    const answers = baseline.fit([]).answer!(access);
+    expect(answers[1]).toEqual({ labels: sqli });
+    expect([answers[0], answers[2]]).toEqual([{ noPrediction: NO_MATCH_REASON }, { noPrediction: NO_MATCH_REASON }]);
     expect(baseline.coverage([...access, xml[0]!, 'unparseable text'])).toEqual({ matched: 2, total: 5 });
   });
 
@@ -71,5 +79,19 @@ describe('sigmaRulesBaseline', () => {
     expect(matched.length).toBeGreaterThan(0);
     expect(matched.flatMap((r) => r.tactics)).toContain('execution');
     expect(bundled.engine.matchLog(access[0]!)).toEqual([]);
+  });
+
+  it('scores no match as no prediction: wrong on every task, benign records included, and counted as a failure', () => {
+    const benign: DatasetRecord = { id: 'b1', log: access[0]!, source: 'web', threatCategory: 'benign', threatType: 'normal', mitreTechnique: null, mitreTactic: null, severity: 'LOW', provenance: { origin: 'manual', tool: 'test' } };
+    const sqli: DatasetRecord = { ...benign, id: 's1', log: access[1]!, threatCategory: 'sql-injection', mitreTechnique: 'T1190', mitreTactic: 'initial-access', severity: 'HIGH' };
+    const records = [benign, sqli];
+    const predictions = answerLogs(baseline.fit([]), records.map((r) => r.log)).map((a, i) => baselinePrediction(records[i]!.id, 0, a));
+    expect(predictions.map(isNoPrediction)).toEqual([true, false]);
+    for (const task of TASKS) {
+      const data = taskDataFromSets(records.map((r) => recordGold(r)[task]), predictions.map((p) => p.predicted[task] ?? null), predictions.map((p) => p.failures?.[task] !== undefined));
+      const m = computeTaskMetrics(task, data);
+      // The benign record (gold N/A technique and tactic, LOW severity) is wrong; the SQL injection one right except severity (rule level high = HIGH).
+      expect([task, m.parseFailures, data.correct[0]]).toEqual([task, 1, false]);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import type { Severity, ThreatCategory } from '@opensoc/contracts';
 import { categoryForAttack } from '@opensoc/datasets';
-import type { BaselineClassifier } from '../baselines.ts';
+import type { BaselineAnswer, BaselineClassifier } from '../baselines.ts';
 import type { TaskLabels } from '../format.ts';
 import { SigmaEngine } from './engine.ts';
 import { loadBundledRules } from './load.ts';
@@ -29,28 +29,31 @@ export function ruleLabels(rule: SigmaRule): TaskLabels {
   return { threatCategory: ruleCategory(rule), mitreTechnique: technique, mitreTechniqueParent: technique?.split('.')[0] ?? null, mitreTactic: rule.tactics[0] ?? null, severity: SEVERITY[rule.level] };
 }
 
-/**
- * No rule matched: no alert, read as benign with no technique or tactic (correct on benign
- * records, wrong on every attack), and no severity guess (null, scored wrong).
- */
-export const NO_MATCH_LABELS: TaskLabels = { threatCategory: 'benign', mitreTechnique: null, mitreTechniqueParent: null, mitreTactic: null, severity: null };
+/** What `predict` returns for a log no rule matches (all null); `answer` says "no prediction" instead. */
+export const NO_MATCH_LABELS: TaskLabels = { threatCategory: null, mitreTechnique: null, mitreTechniqueParent: null, mitreTactic: null, severity: null };
+
+/** The reason stored when no rule matches a log. */
+export const NO_MATCH_REASON = 'no Sigma rule matched';
 
 /**
- * Sigma rules on parsed events: the prediction is the labels of the highest-level matching rule.
- * The rules are fixed (SigmaHQ's), so fitting learns nothing from the training fold.
+ * Sigma rules on parsed events: the prediction is the labels of the highest-level matching rule;
+ * no match is no prediction (scored wrong on every task, benign records included: a rule set that
+ * stays silent has not classified anything). The rules are fixed (SigmaHQ's), so fitting learns
+ * nothing from the training fold.
  */
 export function sigmaRulesBaseline(ruleSet: RuleSet = loadBundledRules()): BaselineClassifier & { engine: SigmaEngine; coverage(logs: readonly string[]): { matched: number; total: number } } {
   const engine = new SigmaEngine(ruleSet.rules);
   return {
     name: 'sigma-rules',
     engine,
-    fit: () => ({
-      predict: (logs) =>
+    fit: () => {
+      const answer = (logs: readonly string[]): BaselineAnswer[] =>
         logs.map((log) => {
           const best = SigmaEngine.best(engine.matchLog(log));
-          return best ? ruleLabels(best) : { ...NO_MATCH_LABELS };
-        }),
-    }),
+          return best ? { labels: ruleLabels(best) } : { noPrediction: NO_MATCH_REASON };
+        });
+      return { answer, predict: (logs) => answer(logs).map((a) => ('labels' in a ? a.labels : { ...NO_MATCH_LABELS })) };
+    },
     coverage: (logs) => ({ matched: logs.filter((l) => engine.matchLog(l).length > 0).length, total: logs.length }),
   };
 }

@@ -6,13 +6,12 @@
  */
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { goldLabels } from '@opensoc/contracts';
 import type { DatasetRecord, Task } from '@opensoc/contracts';
 import { importOpenSocAiFile, materializeSplit, parseEventsText, readJsonlDataset, renderCompactLog } from '@opensoc/datasets';
-import { keywordRulesBaseline, majorityBaseline, tfidfLogRegBaseline } from '../baselines.ts';
+import { answerLogs, answeredAccuracy, keywordRulesBaseline, majorityBaseline, tfidfLogRegBaseline } from '../baselines.ts';
 import type { BaselineClassifier } from '../baselines.ts';
 import type { TaskLabels } from '../format.ts';
-import { NO_MATCH_LABELS, ruleLabels, sigmaRulesBaseline } from './baseline.ts';
+import { ruleLabels, sigmaRulesBaseline } from './baseline.ts';
 import { SigmaEngine } from './engine.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { cv: { type: 'boolean', default: false }, baselines: { type: 'string', default: 'majority,keyword-rules,tfidf-logreg' }, texts: { type: 'string', default: 'raw,compact' } } });
@@ -24,30 +23,19 @@ async function load(path: string): Promise<DatasetRecord[]> {
   return res.records;
 }
 
-/** Share of records labelled for a task whose prediction is one of the gold labels. */
-function accuracy(records: readonly DatasetRecord[], predicted: readonly TaskLabels[], task: Task): { correct: number; n: number } {
-  let correct = 0;
-  let n = 0;
-  records.forEach((r, i) => {
-    const gold = goldLabels(r, task);
-    if (!gold) return;
-    n++;
-    if (gold.includes(predicted[i]![task])) correct++;
-  });
-  return { correct, n };
-}
+const accuracy = answeredAccuracy;
 
 const pct = (a: { correct: number; n: number }) => `${((100 * a.correct) / Math.max(1, a.n)).toFixed(1)}% (${a.correct}/${a.n})`;
 
-function crossValidate(records: readonly DatasetRecord[], baseline: BaselineClassifier, text: (log: string) => string): TaskLabels[] {
+function crossValidate(records: readonly DatasetRecord[], baseline: BaselineClassifier, text: (log: string) => string): (TaskLabels | undefined)[] {
   const { manifest } = materializeSplit(records, { kind: 'template-grouped-kfold', k: 5, seed: 1 });
   const byId = new Map(records.map((r, i) => [r.id, i]));
-  const out: TaskLabels[] = new Array(records.length);
+  const out: (TaskLabels | undefined)[] = new Array(records.length);
   for (const fold of manifest.folds) {
     const train = fold.trainIds.map((id) => records[byId.get(id)!]!).map((r) => ({ ...r, log: text(r.log) }));
     const test = fold.testIds.map((id) => records[byId.get(id)!]!);
-    const predicted = baseline.fit(train).predict(test.map((r) => text(r.log)));
-    fold.testIds.forEach((id, j) => (out[byId.get(id)!] = predicted[j]!));
+    const answers = answerLogs(baseline.fit(train), test.map((r) => text(r.log)));
+    fold.testIds.forEach((id, j) => { const a = answers[j]!; out[byId.get(id)!] = 'labels' in a ? a.labels : undefined; });
   }
   return out;
 }
@@ -59,10 +47,10 @@ for (const path of positionals) {
   const started = performance.now();
   const parsed = logs.filter((l) => parseEventsText(l).length > 0).length;
   const matches = logs.map((l) => sigma.engine.matchLog(l));
-  const predicted = matches.map((m) => { const best = SigmaEngine.best(m); return best ? ruleLabels(best) : { ...NO_MATCH_LABELS }; });
+  const predicted = matches.map((m) => { const best = SigmaEngine.best(m); return best ? ruleLabels(best) : undefined; });
   const matched = matches.filter((m) => m.length > 0).length;
   const attack = records.filter((r) => r.threatCategory !== 'benign');
-  const benignFlagged = records.filter((r, i) => r.threatCategory === 'benign' && predicted[i]!.threatCategory !== 'benign').length;
+  const benignFlagged = records.filter((r, i) => r.threatCategory === 'benign' && predicted[i] !== undefined && predicted[i].threatCategory !== 'benign').length;
   console.log(`\n## ${basename(path)}: ${records.length} records (${attack.length} attack)`);
   console.log(`parsed by an importer: ${parsed} (${((100 * parsed) / records.length).toFixed(1)}%)`);
   console.log(`sigma-rules coverage (any rule matches): ${matched} (${((100 * matched) / records.length).toFixed(1)}%); benign records flagged: ${benignFlagged}`);

@@ -1,0 +1,1 @@
+ALTER TABLE "leaderboard_entries" ADD COLUMN "coverage" double precision;
