@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { KEYWORD_RULES, keywordRulesBaseline, majorityBaseline, matchKeywordRule, nearestNeighbourBaseline, tfidfLogRegBaseline } from './baselines.ts';
 import { SoftmaxRegression } from './softmax.ts';
 import { fnv1a } from './tfidf.ts';
-import { recordLabels } from './format.ts';
+import { TASKS } from '@opensoc/contracts';
+import { recordGold, recordLabels } from './format.ts';
+import { computeTaskMetrics, taskDataFromSets } from './metrics.ts';
 import { mulberry32 } from './prng.ts';
 
 const rng = mulberry32(42);
@@ -125,6 +127,27 @@ describe('partial labels', () => {
       if (b.name !== 'majority') expect(pred.filter((p, i) => test[i]!.threatCategory === 'brute-force').every((p) => p.mitreTechnique === 'T1110.001'), b.name).toBe(true);
     }
     expect(majorityBaseline.fit(partial).predict(['x'])[0]!.severity).toBe('HIGH');
+  });
+
+  it('scores every task without crashing when a baseline predicts no label for a task its training records never had (severity MAE included)', () => {
+    // No training record has a severity or a technique; the test records do.
+    const unlabelled = train.map((r) => ({ ...r, severity: null, mitreTechnique: null, unknownLabels: { severity: 'not labelled', mitreTechnique: 'not labelled' } }));
+    const golds = test.map(recordGold);
+    for (const b of [majorityBaseline, keywordRulesBaseline, tfidfLogRegBaseline({ features: 1 << 12, iterations: 30 }), nearestNeighbourBaseline()]) {
+      const pred = b.fit(unlabelled).predict(test.map((r) => r.log));
+      for (const task of TASKS) {
+        const data = taskDataFromSets(golds.map((g) => g[task]), pred.map((p) => p[task] ?? null), pred.map(() => false));
+        const m = computeTaskMetrics(task, data, { bootstrap: false });
+        expect(m.n, `${b.name} ${task}`).toBe(data.gold.length);
+        expect(Number.isFinite(m.accuracy), `${b.name} ${task}`).toBe(true);
+        if (task === 'severity') expect(Number.isFinite(m.meanAbsoluteError), b.name).toBe(true);
+      }
+    }
+    // The majority baseline answers N/A for severity: wrong on every labelled record, and no distance to average.
+    const pred = majorityBaseline.fit(unlabelled).predict(test.map((r) => r.log));
+    expect(pred.every((p) => p.severity === null)).toBe(true);
+    const m = computeTaskMetrics('severity', taskDataFromSets(golds.map((g) => g.severity), pred.map((p) => p.severity), pred.map(() => false)), { bootstrap: false });
+    expect(m).toMatchObject({ n: test.length, accuracy: 0, meanAbsoluteError: 0 });
   });
 });
 
