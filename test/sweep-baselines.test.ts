@@ -148,6 +148,10 @@ describe('a baselines-only sweep on the real Temporal server, PostgreSQL and S3'
     expect(seen.n).toBeGreaterThan(0);
     const result = await watching;
     expect(result).toMatchObject({ status: 'completed', units: 6 });
+    if (process.env.OPENSOC_RECORD_HISTORIES === '1') {
+      // A history with the live-results patch, so the replay test covers both code paths.
+      writeFileSync(path.join(repoRoot, 'test/fixtures/histories', 'sweep-live.json'), await historyJson(await p.client.workflow.getHandle(sweepId).fetchHistory()));
+    }
 
     // The final aggregation replaced every partial row: complete n, no partial flag, tests run.
     const final = await listLeaderboard(p.db.db, { sweepId, task: 'threatCategory' });
