@@ -178,3 +178,21 @@ describe('SoftmaxRegression against scikit-learn', () => {
     model.losses.slice(1).forEach((l, i) => expect(l).toBeLessThanOrEqual(model.losses[i]!));
   });
 });
+
+describe('SoftmaxRegression SGD running loss', () => {
+  it('reports the last epoch\'s running loss close to the exact objective after it', () => {
+    const r = mulberry32(7);
+    const rows = Array.from({ length: 400 }, () => {
+      const idx = Int32Array.from([0, 1, 2, 3].filter(() => r() < 0.7));
+      const val = Float64Array.from(idx, () => r());
+      return { idx, val };
+    });
+    const y = Int32Array.from(rows, (row) => (row.idx.includes(0) && row.val[0]! > 0.5 ? 0 : row.idx.includes(1) ? 1 : 2));
+    const running = new SoftmaxRegression(3, 4).fitSgd(rows, y, 1e-3, 40, { schedule: 'linear', initialStep: 2, exactFinalLoss: false });
+    const exact = new SoftmaxRegression(3, 4).fitSgd(rows, y, 1e-3, 40, { schedule: 'linear', initialStep: 2 });
+    expect(running.params).toEqual(exact.params);
+    expect(running.losses[0]).toBeCloseTo(Math.log(3), 12);
+    expect(Math.abs(running.losses.at(-1)! - exact.losses.at(-1)!)).toBeLessThan(0.02);
+    expect(running.losses.at(-1)!).toBeLessThan(running.losses[0]!);
+  });
+});

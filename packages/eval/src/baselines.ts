@@ -237,7 +237,7 @@ export function tfidfLogRegBaseline(options: TfidfLogRegOptions = {}): BaselineC
         const index = new Map(classes.map((c, i) => [c, i]));
         const merged = mergeDuplicates(labelled.map((x) => x.row), labelled.map((x) => x.group), labelled.map((x) => index.get(x.label)!));
         const model = new SoftmaxRegression(classes.length, vectorizer.size);
-        if (merged.rows.length > sgdAbove) model.fitSgd(merged.rows, merged.y, l2, epochs, { weights: merged.weights, initialStep, schedule });
+        if (merged.rows.length > sgdAbove) model.fitSgd(merged.rows, merged.y, l2, epochs, { weights: merged.weights, initialStep, schedule, exactFinalLoss: false });
         else model.fit(merged.rows, merged.y, l2, iterations, tolerance, 5, merged.weights);
         baseline.lastLosses[task] = model.losses;
         return { task, classes, model };
