@@ -52,6 +52,8 @@ export async function sweepWorkflow(input: SweepInput, carry?: SweepCarry): Prom
   const running = new Map<string, Promise<void>>();
   let liveAggregation: Promise<void> | null = null;
   let liveStale = false;
+  // Set once the run stops launching units: the pass in flight is the last live one.
+  let liveClosed = false;
 
   try {
     let ctx: SweepContext;
@@ -74,13 +76,13 @@ export async function sweepWorkflow(input: SweepInput, carry?: SweepCarry): Prom
      * activity per finished unit. Best effort: the final aggregation is the one that counts.
      */
     const aggregateLive = () => {
-      if (!liveResults) return;
+      if (!liveResults || liveClosed) return;
       if (liveAggregation) { liveStale = true; return; }
       liveAggregation = (async () => {
         do {
           liveStale = false;
           try { await live.aggregateSweep(ctx, { partial: true }); } catch { /* shown late, not wrong: the final aggregation replaces it */ }
-        } while (liveStale);
+        } while (liveStale && !liveClosed);
       })().finally(() => { liveAggregation = null; });
     };
     const launch = async (unit: Unit) => {
@@ -148,6 +150,7 @@ export async function sweepWorkflow(input: SweepInput, carry?: SweepCarry): Prom
   }
 
   async function drainLiveAggregation(): Promise<void> {
+    liveClosed = true;
     while (liveAggregation) await liveAggregation;
   }
 }
