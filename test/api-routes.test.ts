@@ -163,6 +163,28 @@ describe('sweeps, runs, compare, datasets, reproductions', () => {
     await expectProblem(await get('/v1/sweeps/does-not-exist'), 404);
   });
 
+  it('marks partial rows (a sweep still aggregating) in the JSON, on the leaderboard and on the sweep page, with their n', async () => {
+    const id = t.seeded.sweepId;
+    const fresh = createApp({ db: t.handle.db, store: t.store, auth: { readsPublic: true }, logger: () => {}, readCacheMs: 0 });
+    await t.handle.db.execute(sql`UPDATE leaderboard_entries SET partial = true WHERE sweep_id = ${id}`);
+    try {
+      const rows = ((await (await fresh.request(`/v1/leaderboard?sweep=${enc(id)}&task=threatCategory`)).json()) as { items: { partial: boolean; n: number }[] }).items;
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((r) => r.partial && r.n > 0)).toBe(true);
+      const board = await (await fresh.request(`/leaderboard?sweep=${enc(id)}&task=threatCategory`)).text();
+      expect(board.match(/class="badge partial"/g)?.length).toBe(rows.length);
+      const page = await (await fresh.request(`/sweeps/${enc(id)}`)).text();
+      expect(page).toContain('Partial results: aggregated from the units finished so far');
+      expect(page).toMatch(/class="badge partial"[^>]*>partial</);
+    } finally {
+      await t.handle.db.execute(sql`UPDATE leaderboard_entries SET partial = false WHERE sweep_id = ${id}`);
+    }
+    // Final rows carry neither the badge nor the banner.
+    const page = await (await fresh.request(`/sweeps/${enc(id)}`)).text();
+    expect(page).not.toContain('Partial results:');
+    expect(page).not.toMatch(/class="badge partial"[^>]*>partial</);
+  });
+
   it('shows a run: lineage, pooled and per-fold metrics, confusion matrices, loss curve, leakage and presigned links', async () => {
     const res = await get(`/v1/runs/${enc(t.seeded.bestRunId)}`);
     expect(res.status).toBe(200);

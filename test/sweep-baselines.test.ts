@@ -2,10 +2,11 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getLeaderboardEntry, getSweep, listLeaderboard, listReproductions, listRuns, sql } from '@opensoc/db';
 import { parseSweepSpec, pushRecords, specHash, startSweep } from '@opensoc/platform';
 import { historyJson, spawnTrainingWorker, startWorkers, type RunningWorkers, type TrainingWorkerProcess } from '@opensoc/worker';
+import { liveLeader, watchSweep } from '../apps/cli/src/watch.ts';
 import { corpusSample } from './support/corpus.ts';
 import { repoRoot } from './support/services.ts';
 import { testPlatform, trainingWorkerEnv, type TestPlatform } from './support/platform.ts';
@@ -123,6 +124,54 @@ describe('a baselines-only sweep on the real Temporal server, PostgreSQL and S3'
     const rows = (await p.db.db.execute(sql`SELECT count(*)::int AS n FROM fold_results f JOIN runs r ON r.id = f.run_id WHERE r.sweep_id = ${sweepId}`)) as unknown as { rows: { n: number }[] };
     expect(rows.rows[0]!.n).toBe(20);
     expect(await getSweep(p.db.db, sweepId)).toMatchObject({ status: 'completed', doneUnits: 20 });
+  });
+
+  it('records each unit as it finishes: partial rows with their n while units run, final rows after, and watch shows them with an ETA from finished units', async () => {
+    // One unit at a time, so results of the first units exist while the last ones still run.
+    const { sweepId } = await startSweep(p.client, { ...spec('live'), concurrency: 1 });
+    const lines: string[] = [];
+    const stderr = vi.spyOn(console, 'error').mockImplementation((line: unknown) => { lines.push(String(line)); });
+    const watching = watchSweep(p.client, sweepId, { intervalMs: 50, leader: liveLeader(p.db.db, sweepId) }).finally(() => stderr.mockRestore());
+    let seen: { n: number; units: number } | null = null;
+    while (!seen) {
+      const rows = await listLeaderboard(p.db.db, { sweepId, task: 'threatCategory' });
+      const sweep = await getSweep(p.db.db, sweepId);
+      // Read after the rows: a sweep still running means these rows were there before the final aggregation.
+      if (rows.length > 0 && sweep?.status === 'running') {
+        expect(rows.every((r) => r.partial)).toBe(true);
+        // Pooled over the folds finished so far: fewer records than the dataset has.
+        seen = { n: Math.max(...rows.map((r) => r.n)), units: (await listRuns(p.db.db, sweepId)).length };
+      }
+      if (sweep && sweep.status !== 'running' && !seen) throw new Error(`sweep ended ${sweep?.status} before a partial row was seen`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(seen.n).toBeGreaterThan(0);
+    const result = await watching;
+    expect(result).toMatchObject({ status: 'completed', units: 6 });
+    if (process.env.OPENSOC_RECORD_HISTORIES === '1') {
+      // A history with the live-results patch, so the replay test covers both code paths.
+      writeFileSync(path.join(repoRoot, 'test/fixtures/histories', 'sweep-live.json'), await historyJson(await p.client.workflow.getHandle(sweepId).fetchHistory()));
+    }
+
+    // The final aggregation replaced every partial row: complete n, no partial flag, tests run.
+    const final = await listLeaderboard(p.db.db, { sweepId, task: 'threatCategory' });
+    const records = (await p.db.db.execute(sql`SELECT record_count AS n FROM dataset_versions WHERE name = 'sample' AND hash = (SELECT dataset_hash FROM sweeps WHERE id = ${sweepId})`)) as unknown as { rows: { n: number }[] };
+    const total = Number(records.rows[0]!.n);
+    expect(final.map((r) => [r.family, r.partial, r.n]).sort()).toEqual([['keyword-rules', false, total], ['majority', false, total]]);
+    // The partial row seen earlier pooled only the folds finished by then.
+    expect(seen.n).toBeLessThan(total);
+    expect(final.some((r) => r.pVsTopAdjusted !== null)).toBe(true);
+    const stale = (await p.db.db.execute(sql`SELECT count(*)::int AS n FROM leaderboard_entries WHERE sweep_id = ${sweepId} AND partial`)) as unknown as { rows: { n: number }[] };
+    expect(stale.rows[0]!.n).toBe(0);
+
+    // watch: an ETA only once a unit has finished, resting on the finished units' mean, and the leader marked partial with its n.
+    const training = lines.filter((l) => l.startsWith('training'));
+    expect(training.length).toBeGreaterThan(0);
+    const etas = training.map((l) => /ETA (\d+)s \(mean ([\d.]+)s over (\d+) finished units?\)/.exec(l)).filter((m) => m !== null);
+    expect(etas.length).toBeGreaterThan(0);
+    for (const m of etas) expect(Number(m[3])).toBeGreaterThan(0);
+    expect(training.filter((l) => !l.includes('finished unit')).every((l) => l.includes('ETA after the first unit finishes'))).toBe(true);
+    expect(training.some((l) => /leader \S+ [\d.]+% \(n \d+, PARTIAL: may change\)/.test(l))).toBe(true);
   });
 
   it('rejects an invalid spec before starting anything, listing every error', async () => {

@@ -9,6 +9,12 @@ export const orchestrationActivityOptions: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE },
 };
 
+/** A live (partial) leaderboard pass: best effort, so a few quick retries and then give up until the next unit finishes. */
+export const liveAggregationActivityOptions: ActivityOptions = {
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
+};
+
 /**
  * Training activities: they heartbeat (step, loss, checkpoint key) every few seconds, so a dead
  * worker is noticed within heartbeatTimeout and the retry resumes from the last checkpoint.

@@ -1,14 +1,28 @@
 import {
-  CancellationScope, ParentClosePolicy, continueAsNew, defineQuery, isCancellation, proxyActivities, setHandler, startChild, workflowInfo,
+  CancellationScope, ParentClosePolicy, continueAsNew, defineQuery, isCancellation, patched, proxyActivities, setHandler, startChild, workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import { QUERIES, unitsNeedBaseModel, type SweepContext, type SweepSpec, type Unit } from '@opensoc/contracts';
 import type { OrchestrationActivities, SweepSummary, UnitSummary } from './activity-types.ts';
-import { orchestrationActivityOptions } from './options.ts';
+import { liveAggregationActivityOptions, orchestrationActivityOptions } from './options.ts';
 import { pretrainBaseWorkflow } from './pretrain.ts';
 import { trainEvalWorkflow } from './train-eval.ts';
 
 const orchestration = proxyActivities<OrchestrationActivities>(orchestrationActivityOptions);
+const live = proxyActivities<OrchestrationActivities>(liveAggregationActivityOptions);
+
+/** Marks histories that aggregate partial results while units run; older histories replay without it. */
+export const LIVE_RESULTS_PATCH = 'live-partial-results';
+
+/** Unit durations as the workflow observed them (workflow time), for an ETA from finished units only. */
+export interface SweepTiming {
+  concurrency: number;
+  /** Units finished (done or failed) and the seconds they took together. */
+  finishedUnits: number;
+  finishedSeconds: number;
+  /** Running unit id -> start time (epoch ms). */
+  runningSince: Record<string, number>;
+}
 
 export interface SweepProgress {
   phase: 'preparing' | 'pretraining' | 'training' | 'aggregating' | 'done';
@@ -17,13 +31,15 @@ export interface SweepProgress {
   failed: number;
   running: string[];
   best: { label: string; accuracy: number } | null;
+  /** Absent in progress from workflows started before it existed. */
+  timing?: SweepTiming;
 }
 export const progressQuery = defineQuery<SweepProgress>(QUERIES.progress);
 
 /** historyLimit: events before continue-as-new (default HISTORY_LIMIT; tests lower it). */
 export interface SweepInput { sweepId: string; spec: SweepSpec; codeCommit: string; historyLimit?: number }
 /** State carried across continue-as-new so a 1,000-unit sweep keeps a short history. */
-export interface SweepCarry { ctx: SweepContext; units: Unit[]; next: number; done: number; failed: number; best: SweepProgress['best'] }
+export interface SweepCarry { ctx: SweepContext; units: Unit[]; next: number; done: number; failed: number; best: SweepProgress['best']; finishedUnits?: number; finishedSeconds?: number }
 
 /** Start a fresh run (continue-as-new) once history passes this many events. */
 const HISTORY_LIMIT = 8_000;
@@ -31,8 +47,13 @@ const HISTORY_LIMIT = 8_000;
 export async function sweepWorkflow(input: SweepInput, carry?: SweepCarry): Promise<SweepSummary> {
   const { sweepId, spec } = input;
   const progress: SweepProgress = { phase: 'preparing', total: carry?.units.length ?? 0, done: carry?.done ?? 0, failed: carry?.failed ?? 0, running: [], best: carry?.best ?? null };
-  setHandler(progressQuery, () => progress);
+  const timing: SweepTiming = { concurrency: spec.concurrency, finishedUnits: carry?.finishedUnits ?? 0, finishedSeconds: carry?.finishedSeconds ?? 0, runningSince: {} };
+  setHandler(progressQuery, () => ({ ...progress, timing }));
   const running = new Map<string, Promise<void>>();
+  let liveAggregation: Promise<void> | null = null;
+  let liveStale = false;
+  // Set once the run stops launching units: the pass in flight is the last live one.
+  let liveClosed = false;
 
   try {
     let ctx: SweepContext;
@@ -48,6 +69,22 @@ export async function sweepWorkflow(input: SweepInput, carry?: SweepCarry): Prom
 
     progress.phase = 'training';
     let next = carry?.next ?? 0;
+    const liveResults = patched(LIVE_RESULTS_PATCH);
+    /**
+     * After a unit finishes, re-aggregate the leaderboard as partial rows. One aggregation at a
+     * time: units finishing meanwhile make one more pass, so history grows by at most one
+     * activity per finished unit. Best effort: the final aggregation is the one that counts.
+     */
+    const aggregateLive = () => {
+      if (!liveResults || liveClosed) return;
+      if (liveAggregation) { liveStale = true; return; }
+      liveAggregation = (async () => {
+        do {
+          liveStale = false;
+          try { await live.aggregateSweep(ctx, { partial: true }); } catch { /* shown late, not wrong: the final aggregation replaces it */ }
+        } while (liveStale && !liveClosed);
+      })().finally(() => { liveAggregation = null; });
+    };
     const launch = async (unit: Unit) => {
       const child: ChildWorkflowHandle<typeof trainEvalWorkflow> = await startChild(trainEvalWorkflow, {
         workflowId: unit.unitId,
@@ -56,11 +93,19 @@ export async function sweepWorkflow(input: SweepInput, carry?: SweepCarry): Prom
         parentClosePolicy: ParentClosePolicy.TERMINATE,
       });
       progress.running.push(unit.unitId);
+      const startedAt = Date.now();
+      timing.runningSince[unit.unitId] = startedAt;
+      const finished = () => {
+        timing.finishedUnits++;
+        timing.finishedSeconds += (Date.now() - startedAt) / 1000;
+        if (progress.done + progress.failed < units.length) aggregateLive();
+      };
       const done = child.result().then(
-        (summary: UnitSummary) => { progress.done++; noteBest(progress, summary); },
-        (err: unknown) => { if (isCancellation(err)) throw err; progress.failed++; },
+        (summary: UnitSummary) => { progress.done++; noteBest(progress, summary); finished(); },
+        (err: unknown) => { if (isCancellation(err)) throw err; progress.failed++; finished(); },
       ).finally(() => {
         running.delete(unit.unitId);
+        delete timing.runningSince[unit.unitId];
         progress.running = progress.running.filter((id) => id !== unit.unitId);
       });
       running.set(unit.unitId, done);
@@ -70,14 +115,19 @@ export async function sweepWorkflow(input: SweepInput, carry?: SweepCarry): Prom
       if (running.size >= spec.concurrency) await Promise.race(running.values());
       if (workflowInfo().historyLength > (input.historyLimit ?? HISTORY_LIMIT)) {
         await Promise.all(running.values());
+        await drainLiveAggregation();
         await orchestration.updateSweepProgress({ sweepId, done: progress.done + progress.failed, total: units.length });
-        await continueAsNew<typeof sweepWorkflow>(input, { ctx, units, next, done: progress.done, failed: progress.failed, best: progress.best });
+        await continueAsNew<typeof sweepWorkflow>(input, {
+          ctx, units, next, done: progress.done, failed: progress.failed, best: progress.best, finishedUnits: timing.finishedUnits, finishedSeconds: timing.finishedSeconds,
+        });
       }
       await launch(units[next]!);
       next++;
       if (next % 10 === 0) await orchestration.updateSweepProgress({ sweepId, done: progress.done + progress.failed, total: units.length });
     }
     await Promise.all(running.values());
+    // A live pass still writing would race the final rows; the final aggregation starts after it.
+    await drainLiveAggregation();
     await orchestration.updateSweepProgress({ sweepId, done: progress.done + progress.failed, total: units.length });
 
     progress.phase = 'aggregating';
@@ -92,10 +142,16 @@ export async function sweepWorkflow(input: SweepInput, carry?: SweepCarry): Prom
       // record the cancellation; this scope is cancelled, so both run outside it.
       await CancellationScope.nonCancellable(async () => {
         await Promise.allSettled(running.values());
+        await drainLiveAggregation();
         await orchestration.finishSweep({ sweepId, status: 'cancelled' });
       });
     }
     throw err;
+  }
+
+  async function drainLiveAggregation(): Promise<void> {
+    liveClosed = true;
+    while (liveAggregation) await liveAggregation;
   }
 }
 

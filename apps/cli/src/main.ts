@@ -17,7 +17,7 @@ import { installSignalHandlers, untilSignal } from './shutdown.ts';
 import { runDemo } from './demo.ts';
 import { DEFAULT_STUDY_DATA, STUDY_SCALES, runStudy, type StudyScale } from './study.ts';
 import { leaderboardTable, pct, pval, table } from './format.ts';
-import { watchSweep } from './watch.ts';
+import { liveLeader, watchSweep } from './watch.ts';
 
 const program = new Command('opensoc').description('OpenSOC: honest, repeatable evaluation of LLM log classifiers').showHelpAfterError();
 const out = (json: boolean, value: unknown, text: () => string) => console.log(json ? JSON.stringify(value, null, 2) : text());
@@ -196,7 +196,7 @@ Exit codes: 0 ok, 1 failed, 2 invalid spec, 3 spec file or dataset not found.`)
         const client = await p.connectTemporal();
         const { sweepId } = await startSweep(client, spec, { plan, file });
         if (!embedded && !o.wait) return out(o.json, { sweepId }, () => `started sweep ${sweepId} (watch it: opensoc sweep watch ${sweepId})`);
-        const result = await watchSweep(client, sweepId, { json: o.json });
+        const result = await watchSweep(client, sweepId, { json: o.json, leader: liveLeader(p.db.db, sweepId) });
         const rows = await listLeaderboard(p.db.db, { sweepId, task: 'threatCategory' });
         out(o.json, { result, leaderboard: rows }, () => leaderboardTable(rows));
         if (result.status !== 'completed') throw new CliError(`sweep ${sweepId} ended ${result.status}`);
@@ -206,7 +206,7 @@ Exit codes: 0 ok, 1 failed, 2 invalid spec, 3 spec file or dataset not found.`)
     });
   });
 sweep.command('watch').argument('<id>').addOption(jsonOption).description('live progress: units done, current losses, ETA').action(async (id: string, o) => withPlatform(async (p) => {
-  const result = await watchSweep(await p.connectTemporal(), id, { json: o.json });
+  const result = await watchSweep(await p.connectTemporal(), id, { json: o.json, leader: liveLeader(p.db.db, id) });
   out(o.json, result, () => `sweep ${id} ${result.status}`);
   if (result.status !== 'completed') throw new CliError(`sweep ${id} ended ${result.status}`);
 }));

@@ -1,6 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { SweepProgress, SweepSummary } from '@opensoc/workflows';
 import { QUERIES } from '@opensoc/contracts';
+import { listLeaderboard, type Db } from '@opensoc/db';
+import { formatEta, sweepEta } from './eta.ts';
 
 /** Latest loss of a running unit, read from its training activity's last heartbeat. */
 async function unitLoss(client: Client, unitId: string): Promise<string> {
@@ -21,8 +23,24 @@ const bar = (done: number, total: number, width = 24) => {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
 };
 
-/** Follows a sweep until it ends: a progress bar on a TTY, one line per change otherwise (or JSON lines). */
-export async function watchSweep(client: Client, sweepId: string, opts: { json?: boolean; intervalMs?: number } = {}): Promise<SweepSummary> {
+/** The sweep's top leaderboard row now (threat category), as far as it has been aggregated. */
+export interface LeaderSnapshot { label: string; accuracy: number; n: number; partial: boolean }
+
+/** The leader segment of the progress line: a figure from a running sweep says it is partial, with its n. */
+export function formatLeader(row: LeaderSnapshot | undefined): string {
+  if (!row) return '';
+  return `leader ${row.label} ${(100 * row.accuracy).toFixed(1)}% (n ${row.n}${row.partial ? ', PARTIAL: may change' : ''})`;
+}
+
+/** Reads the sweep's current top threat-category row from the database the sweep writes to. */
+export const liveLeader = (db: Db, sweepId: string) => async (): Promise<LeaderSnapshot | undefined> =>
+  (await listLeaderboard(db, { sweepId, task: 'threatCategory', limit: 1 }))[0];
+
+/**
+ * Follows a sweep until it ends: a progress bar on a TTY, one line per change otherwise (or JSON
+ * lines). leader, when given, reads the live leaderboard (partial rows while units still run).
+ */
+export async function watchSweep(client: Client, sweepId: string, opts: { json?: boolean; intervalMs?: number; leader?: () => Promise<LeaderSnapshot | undefined> } = {}): Promise<SweepSummary> {
   const handle = client.workflow.getHandle(sweepId);
   const started = Date.now();
   let finished = false;
@@ -40,13 +58,17 @@ export async function watchSweep(client: Client, sweepId: string, opts: { json?:
     }
     const done = p.done + p.failed;
     const elapsed = (Date.now() - started) / 1000;
-    const eta = done > 0 && p.total > done ? `ETA ${Math.round((elapsed / done) * (p.total - done))}s` : '';
+    // From finished units' durations (workflows older than the timing field get no ETA).
+    const estimate = p.timing && p.phase === 'training' ? sweepEta(p.timing, p.total, Date.now()) : null;
+    const eta = estimate ? formatEta(estimate) : '';
     const losses = await Promise.all(p.running.slice(0, 4).map((u) => unitLoss(client, u)));
+    const leader = await opts.leader?.().catch(() => undefined);
     if (opts.json) {
-      console.error(JSON.stringify({ sweepId, ...p, elapsedSeconds: Math.round(elapsed), running: losses }));
+      const { timing: _timing, ...rest } = p;
+      console.error(JSON.stringify({ sweepId, ...rest, elapsedSeconds: Math.round(elapsed), etaSeconds: estimate?.seconds ?? null, meanUnitSeconds: estimate?.meanUnitSeconds ?? null, leader: leader ?? null, running: losses }));
       continue;
     }
-    const line = `${p.phase.padEnd(11)} ${bar(done, p.total)} ${done}/${p.total}${p.failed ? ` (${p.failed} failed)` : ''} ${eta}${p.best ? ` best ${p.best.label} ${(100 * p.best.accuracy).toFixed(1)}%` : ''}${losses.length ? ` | ${losses.join('; ')}` : ''}`;
+    const line = `${p.phase.padEnd(11)} ${bar(done, p.total)} ${done}/${p.total}${p.failed ? ` (${p.failed} failed)` : ''} ${eta}${p.best ? ` best fold ${p.best.label} ${(100 * p.best.accuracy).toFixed(1)}%` : ''}${leader ? ` ${formatLeader(leader)}` : ''}${losses.length ? ` | ${losses.join('; ')}` : ''}`;
     if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns ?? 120) - 1)}`);
     else if (line !== last) console.error(line);
     last = line;

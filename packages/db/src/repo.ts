@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, notInArray, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import {
   apiTokens, comparisons, datasetVersions, foldResults, leaderboardEntries, predictionSets, reproductions, runs, splitManifests, sweeps,
@@ -116,10 +116,15 @@ export async function listPredictionSets(db: Db, runId: string) {
 // ---- leaderboard -----------------------------------------------------------
 export type NewLeaderboardEntry = typeof leaderboardEntries.$inferInsert;
 
-export async function upsertLeaderboardEntries(db: Db, entries: NewLeaderboardEntry[]): Promise<void> {
+/**
+ * Writes leaderboard rows. onlyOverPartial (live aggregation while a sweep runs): an existing row
+ * is replaced only while it is still partial, so a late live pass never overwrites final figures.
+ */
+export async function upsertLeaderboardEntries(db: Db, entries: NewLeaderboardEntry[], opts: { onlyOverPartial?: boolean } = {}): Promise<void> {
   if (entries.length === 0) return;
   await db.insert(leaderboardEntries).values(entries).onConflictDoUpdate({
     target: leaderboardEntries.id,
+    ...(opts.onlyOverPartial ? { setWhere: sql`${leaderboardEntries.partial} = true` } : {}),
     set: {
       n: sql`excluded.n`, accuracy: sql`excluded.accuracy`, accuracyLow: sql`excluded.accuracy_low`, accuracyHigh: sql`excluded.accuracy_high`,
       macroF1: sql`excluded.macro_f1`, macroF1Low: sql`excluded.macro_f1_low`, macroF1High: sql`excluded.macro_f1_high`,
@@ -132,6 +137,16 @@ export async function upsertLeaderboardEntries(db: Db, entries: NewLeaderboardEn
       majorityAccuracy: sql`excluded.majority_accuracy`, belowMajority: sql`excluded.below_majority`, partial: sql`excluded.partial`, coverage: sql`excluded.coverage`,
     },
   });
+}
+
+/**
+ * After a sweep's final aggregation: removes its partial rows that the final set no longer has
+ * (e.g. an entry a live pass scored that ended with no labelled records) and comparisons that
+ * are not in the final set (a live pass compares against the top entry of that moment).
+ */
+export async function deleteStaleSweepResults(db: Db, sweepId: string, keep: { entryIds: string[]; comparisonIds: string[] }): Promise<void> {
+  await db.delete(leaderboardEntries).where(and(eq(leaderboardEntries.sweepId, sweepId), eq(leaderboardEntries.partial, true), notInArray(leaderboardEntries.id, keep.entryIds)));
+  await db.delete(comparisons).where(and(eq(comparisons.sweepId, sweepId), notInArray(comparisons.id, keep.comparisonIds)));
 }
 
 export interface LeaderboardFilter { datasetName?: string; task?: string; mode?: string; sweepId?: string; evalSet?: string; limit?: number }

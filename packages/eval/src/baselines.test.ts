@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { KEYWORD_RULES, keywordRulesBaseline, majorityBaseline, matchKeywordRule, nearestNeighbourBaseline, tfidfLogRegBaseline } from './baselines.ts';
 import { SoftmaxRegression } from './softmax.ts';
 import { fnv1a } from './tfidf.ts';
-import { recordLabels } from './format.ts';
+import { TASKS } from '@opensoc/contracts';
+import { recordGold, recordLabels } from './format.ts';
+import { computeTaskMetrics, taskDataFromSets } from './metrics.ts';
 import { mulberry32 } from './prng.ts';
 
 const rng = mulberry32(42);
@@ -126,6 +128,27 @@ describe('partial labels', () => {
     }
     expect(majorityBaseline.fit(partial).predict(['x'])[0]!.severity).toBe('HIGH');
   });
+
+  it('scores every task without crashing when a baseline predicts no label for a task its training records never had (severity MAE included)', () => {
+    // No training record has a severity or a technique; the test records do.
+    const unlabelled = train.map((r) => ({ ...r, severity: null, mitreTechnique: null, unknownLabels: { severity: 'not labelled', mitreTechnique: 'not labelled' } }));
+    const golds = test.map(recordGold);
+    for (const b of [majorityBaseline, keywordRulesBaseline, tfidfLogRegBaseline({ features: 1 << 12, iterations: 30 }), nearestNeighbourBaseline()]) {
+      const pred = b.fit(unlabelled).predict(test.map((r) => r.log));
+      for (const task of TASKS) {
+        const data = taskDataFromSets(golds.map((g) => g[task]), pred.map((p) => p[task] ?? null), pred.map(() => false));
+        const m = computeTaskMetrics(task, data, { bootstrap: false });
+        expect(m.n, `${b.name} ${task}`).toBe(data.gold.length);
+        expect(Number.isFinite(m.accuracy), `${b.name} ${task}`).toBe(true);
+        if (task === 'severity') expect(Number.isFinite(m.meanAbsoluteError), b.name).toBe(true);
+      }
+    }
+    // The majority baseline answers N/A for severity: wrong on every labelled record, and no distance to average.
+    const pred = majorityBaseline.fit(unlabelled).predict(test.map((r) => r.log));
+    expect(pred.every((p) => p.severity === null)).toBe(true);
+    const m = computeTaskMetrics('severity', taskDataFromSets(golds.map((g) => g.severity), pred.map((p) => p.severity), pred.map(() => false)), { bootstrap: false });
+    expect(m).toMatchObject({ n: test.length, accuracy: 0, meanAbsoluteError: 0 });
+  });
 });
 
 describe('SoftmaxRegression SGD', () => {
@@ -153,5 +176,23 @@ describe('SoftmaxRegression against scikit-learn', () => {
     });
     // L-BFGS with an Armijo line search never increases the objective.
     model.losses.slice(1).forEach((l, i) => expect(l).toBeLessThanOrEqual(model.losses[i]!));
+  });
+});
+
+describe('SoftmaxRegression SGD running loss', () => {
+  it('reports the last epoch\'s running loss close to the exact objective after it', () => {
+    const r = mulberry32(7);
+    const rows = Array.from({ length: 400 }, () => {
+      const idx = Int32Array.from([0, 1, 2, 3].filter(() => r() < 0.7));
+      const val = Float64Array.from(idx, () => r());
+      return { idx, val };
+    });
+    const y = Int32Array.from(rows, (row) => (row.idx.includes(0) && row.val[0]! > 0.5 ? 0 : row.idx.includes(1) ? 1 : 2));
+    const running = new SoftmaxRegression(3, 4).fitSgd(rows, y, 1e-3, 40, { schedule: 'linear', initialStep: 2, exactFinalLoss: false });
+    const exact = new SoftmaxRegression(3, 4).fitSgd(rows, y, 1e-3, 40, { schedule: 'linear', initialStep: 2 });
+    expect(running.params).toEqual(exact.params);
+    expect(running.losses[0]).toBeCloseTo(Math.log(3), 12);
+    expect(Math.abs(running.losses.at(-1)! - exact.losses.at(-1)!)).toBeLessThan(0.02);
+    expect(running.losses.at(-1)!).toBeLessThan(running.losses[0]!);
   });
 });

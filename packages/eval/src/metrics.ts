@@ -181,13 +181,17 @@ export function confusionMatrix(e: EncodedTask): { labels: string[]; matrix: num
   return { labels, matrix };
 }
 
-/** Mean absolute error in severity levels (LOW=0 .. CRITICAL=3) over parsed predictions. */
+/**
+ * Mean absolute error in severity levels (LOW=0 .. CRITICAL=3) over parsed predictions that name
+ * a severity. A prediction of N/A (e.g. a baseline whose training records had no severity label)
+ * has no distance: like a parse failure it is left out here, and accuracy counts it wrong.
+ */
 export function severityMeanAbsoluteError(e: EncodedTask): number {
   let sum = 0;
   let n = 0;
   for (let i = 0; i < e.gold.length; i++) {
     const p = e.predicted[i]!;
-    if (p < 0) continue;
+    if (p < 0 || e.labels[p] === NA_LABEL || e.labels[e.gold[i]!] === NA_LABEL) continue;
     const g = SEVERITY_LEVEL[e.labels[e.gold[i]!] as Severity];
     const q = SEVERITY_LEVEL[e.labels[p] as Severity];
     if (g === undefined || q === undefined) throw new Error('severity labels must be LOW, MEDIUM, HIGH or CRITICAL');

@@ -6,6 +6,9 @@ import type { SparseRow } from './tfidf.ts';
  * the data than plain gradient descent. Parameters are one vector: weights feature-major
  * ([feature][class], so a non-zero feature touches one contiguous block), then the biases.
  */
+/** A residual this small changes no float32 weight of the usual magnitude; SGD skips its class. */
+const NEGLIGIBLE_RESIDUAL = 1e-7;
+
 export class SoftmaxRegression {
   /** weights (features × classes) followed by biases (classes). */
   readonly params: Float64Array;
@@ -154,14 +157,17 @@ export class SoftmaxRegression {
   /**
    * Stochastic gradient descent on the same objective, for large data: each epoch visits the
    * rows once in a seeded order, touching only each row's non-zero features (the L2 shrink is a
-   * running scale on the weights), with the step 1 / (λ (t + t0)), which makes the iterates
+   * running scale on the weights), with the step 1 / (λ (t + t0)) (or, schedule 'linear', the
+   * first step decaying linearly to 0 at the last row of the last epoch), which makes the iterates
    * converge for this strongly convex objective. One epoch costs one objective evaluation, so
    * a few epochs cost far less than L-BFGS on thousands of rows; `losses` holds the objective
-   * before and after. `weights` as in fit.
+   * before and after (exactFinalLoss false: the last epoch's running loss instead, one pass less). `weights` as in fit.
    */
-  fitSgd(rows: readonly SparseRow[], y: Int32Array, l2: number, epochs: number, opts: { seed?: number; initialStep?: number; weights?: Float64Array } = {}): this {
+  fitSgd(rows: readonly SparseRow[], y: Int32Array, l2: number, epochs: number, opts: { seed?: number; initialStep?: number; weights?: Float64Array; schedule?: 'inverse' | 'linear'; exactFinalLoss?: boolean } = {}): this {
     const K = this.classes;
-    const x = this.params;
+    // Single precision while iterating: half the memory traffic over the weight blocks, and
+    // SGD's own noise is far above float32 rounding. The result is copied back at the end.
+    const x = Float32Array.from(this.params);
     const biasAt = this.features * K;
     const w = opts.weights ?? new Float64Array(rows.length).fill(1);
     let total = 0;
@@ -169,9 +175,14 @@ export class SoftmaxRegression {
     const meanWeight = total / Math.max(1, rows.length);
     const lambda = Math.max(l2, 1e-8);
     const t0 = 1 / (lambda * (opts.initialStep ?? 0.5));
+    const linear = opts.schedule === 'linear';
+    const eta0 = opts.initialStep ?? 0.5;
+    const totalSteps = Math.max(1, epochs * rows.length);
     const z = new Float64Array(K);
+    const active = new Int32Array(K);
     let scale = 1;
     let t = 0;
+    let lastEpochLoss = 0;
     const order = Int32Array.from(rows.keys());
     let state = (opts.seed ?? 1) >>> 0;
     const rand = () => {
@@ -181,7 +192,8 @@ export class SoftmaxRegression {
       return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
     };
     const grad = new Float64Array(0);
-    this.losses.push(this.evaluate(rows, y, w, l2, x, grad));
+    // From all-zero parameters every row's loss is ln K: no pass over the data needed.
+    this.losses.push(this.params.every((v) => v === 0) ? Math.log(K) : this.evaluate(rows, y, w, l2, this.params, grad));
     for (let epoch = 0; epoch < epochs; epoch++) {
       for (let i = order.length - 1; i > 0; i--) {
         const j = Math.floor(rand() * (i + 1));
@@ -189,7 +201,7 @@ export class SoftmaxRegression {
       }
       for (const i of order) {
         const row = rows[i]!;
-        const eta = 1 / (lambda * (t + t0));
+        const eta = linear ? eta0 * (1 - t / totalSteps) : 1 / (lambda * (t + t0));
         t++;
         for (let k = 0; k < K; k++) z[k] = x[biasAt + k]!;
         for (let j = 0; j < row.idx.length; j++) {
@@ -199,17 +211,32 @@ export class SoftmaxRegression {
         }
         let max = -Infinity;
         for (let k = 0; k < K; k++) max = Math.max(max, z[k]!);
+        const gold = z[y[i]!]! - max;
         let sum = 0;
         for (let k = 0; k < K; k++) sum += z[k] = Math.exp(z[k]! - max);
+        if (epoch === epochs - 1) lastEpochLoss += w[i]! * (Math.log(sum) - gold);
         // Residual p - y, weighted relative to the mean weight so the objective matches fit().
         const rw = w[i]! / meanWeight;
-        for (let k = 0; k < K; k++) z[k] = rw * (z[k]! / sum - (k === y[i] ? 1 : 0));
+        // Classes whose residual is below float32 resolution would not move a weight: skip them.
+        let na = 0;
+        for (let k = 0; k < K; k++) {
+          z[k] = rw * (z[k]! / sum - (k === y[i] ? 1 : 0));
+          if (Math.abs(z[k]!) > NEGLIGIBLE_RESIDUAL) active[na++] = k;
+        }
         scale *= 1 - eta * lambda;
         const step = eta / scale;
-        for (let j = 0; j < row.idx.length; j++) {
-          const base = row.idx[j]! * K;
-          const v = row.val[j]! * step;
-          for (let k = 0; k < K; k++) x[base + k]! -= z[k]! * v;
+        if (na * 2 < K) {
+          for (let j = 0; j < row.idx.length; j++) {
+            const base = row.idx[j]! * K;
+            const v = row.val[j]! * step;
+            for (let a = 0; a < na; a++) { const k = active[a]!; x[base + k]! -= z[k]! * v; }
+          }
+        } else {
+          for (let j = 0; j < row.idx.length; j++) {
+            const base = row.idx[j]! * K;
+            const v = row.val[j]! * step;
+            for (let k = 0; k < K; k++) x[base + k]! -= z[k]! * v;
+          }
         }
         for (let k = 0; k < K; k++) x[biasAt + k]! -= eta * z[k]!;
         if (scale < 1e-6) {
@@ -220,7 +247,13 @@ export class SoftmaxRegression {
       for (let j = 0; j < biasAt; j++) x[j]! *= scale;
       scale = 1;
     }
-    this.losses.push(this.evaluate(rows, y, w, l2, x, grad));
+    this.params.set(x);
+    if (opts.exactFinalLoss === false && epochs > 0) {
+      // The last epoch's running loss (each row before its own step) saves a pass over the data.
+      let sq = 0;
+      for (let j = 0; j < biasAt; j++) sq += x[j]! * x[j]!;
+      this.losses.push(lastEpochLoss / total + (l2 / 2) * sq);
+    } else this.losses.push(this.evaluate(rows, y, w, l2, this.params, grad));
     return this;
   }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { evaluatedDataset, TASKS, significanceDirection, type DatasetRecord, type Prediction, type SweepContext, type Task, type TaskMetrics } from '@opensoc/contracts';
 import {
-  getDatasetVersion, getRun, getSplit, getSweep, listFoldResults, listPredictionSets, listRuns, upsertComparisons, upsertLeaderboardEntries, upsertFoldResult, upsertPredictionSet, upsertRun,
+  deleteStaleSweepResults, getDatasetVersion, getRun, getSplit, getSweep, listFoldResults, listPredictionSets, listRuns, upsertComparisons, upsertLeaderboardEntries, upsertFoldResult, upsertPredictionSet, upsertRun,
   type Db, type NewLeaderboardEntry, type RunRow,
 } from '@opensoc/db';
 import { ABSTAINING_BASELINES, computeTaskMetrics, holmAdjust, isNoPrediction, mcnemarTest, recordGold, taskDataFromSets, type RecordGold } from '@opensoc/eval';
@@ -225,9 +225,13 @@ export async function aggregateSweep(deps: { db: Db; store: ArtifactStore }, ctx
       });
     }
   }
-  await upsertLeaderboardEntries(deps.db, entries);
+  const live = Boolean(opts.partial);
+  await upsertLeaderboardEntries(deps.db, entries, { onlyOverPartial: live });
   // When the top entry is also the best baseline the two comparisons are one row.
-  await upsertComparisons(deps.db, [...new Map(comparisonRows.map((c) => [c.id, c])).values()]);
+  const comparisonsById = new Map(comparisonRows.map((c) => [c.id, c]));
+  await upsertComparisons(deps.db, [...comparisonsById.values()]);
+  // The final pass replaces what live passes wrote: rows and comparisons it did not produce go.
+  if (!live) await deleteStaleSweepResults(deps.db, ctx.sweepId, { entryIds: entries.map((e) => e.id), comparisonIds: [...comparisonsById.keys()] });
   return { entries: entries.length, best };
 }
 

@@ -214,6 +214,7 @@ export function SweepPage(props: { sweep: SweepDetail; entries: LeaderboardRow[]
         </figure>
       ) : <p>No LoRA runs with rank and alpha have leaderboard rows for this task yet.</p>}
       <h2>Entries ({props.gridTask})</h2>
+      {forTask.some((e) => e.partial) ? <p class="badge partial" role="status">Partial results: aggregated from the units finished so far while the sweep runs; each row's n counts the records scored so far, and the figures will change.</p> : null}
       <p class="muted">{forTask.length > shown.length ? `The best ${shown.length} of ${forTask.length}. ` : ''}<a href={allEntries}>All entries of this sweep on the leaderboard</a></p>
       <table id="entries">
         <thead><tr><th scope="col">#</th><th scope="col">Entry</th><th scope="col">Family</th><th scope="col">Mode</th><th scope="col" class="num">n</th><th scope="col" class="num">Accuracy</th><th scope="col">95% interval</th><th scope="col" class="num">p vs best baseline (Holm)</th><th scope="col">Reproduction</th></tr></thead>
