@@ -167,7 +167,7 @@ describe('a baselines-only sweep on the real Temporal server, PostgreSQL and S3'
     // watch: an ETA only once a unit has finished, resting on the finished units' mean, and the leader marked partial with its n.
     const training = lines.filter((l) => l.startsWith('training'));
     expect(training.length).toBeGreaterThan(0);
-    const etas = training.map((l) => /ETA (\d+)s \(mean ([\d.]+)s over (\d+) finished units?\)/.exec(l)).filter((m) => m !== null);
+    const etas = training.map((l) => /ETA (\d+)s \(baseline ([\d.]+)s per unit, from (\d+) finished units?\)/.exec(l)).filter((m) => m !== null);
     expect(etas.length).toBeGreaterThan(0);
     for (const m of etas) expect(Number(m[3])).toBeGreaterThan(0);
     expect(training.filter((l) => !l.includes('finished unit')).every((l) => l.includes('ETA after the first unit finishes'))).toBe(true);

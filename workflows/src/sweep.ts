@@ -22,6 +22,19 @@ export interface SweepTiming {
   finishedSeconds: number;
   /** Running unit id -> start time (epoch ms). */
   runningSince: Record<string, number>;
+  /**
+   * The same per kind of unit (LoRA training, the untuned base model, other baselines): their
+   * durations differ by orders of magnitude, so each kind's ETA uses its own finished units.
+   * Absent in progress from workflows started before it existed.
+   */
+  kinds?: Record<string, { total: number; finishedUnits: number; finishedSeconds: number }>;
+  /** Running unit id -> its kind. */
+  runningKind?: Record<string, string>;
+}
+
+/** A unit's kind for timing: its cost depends on it far more than on anything else. */
+export function unitKind(unit: Unit): string {
+  return unit.kind === 'lora' ? 'LoRA' : unit.baseline === 'base-model' ? 'base-model' : 'baseline';
 }
 
 export interface SweepProgress {
@@ -39,7 +52,10 @@ export const progressQuery = defineQuery<SweepProgress>(QUERIES.progress);
 /** historyLimit: events before continue-as-new (default HISTORY_LIMIT; tests lower it). */
 export interface SweepInput { sweepId: string; spec: SweepSpec; codeCommit: string; historyLimit?: number }
 /** State carried across continue-as-new so a 1,000-unit sweep keeps a short history. */
-export interface SweepCarry { ctx: SweepContext; units: Unit[]; next: number; done: number; failed: number; best: SweepProgress['best']; finishedUnits?: number; finishedSeconds?: number }
+export interface SweepCarry {
+  ctx: SweepContext; units: Unit[]; next: number; done: number; failed: number; best: SweepProgress['best']; finishedUnits?: number; finishedSeconds?: number;
+  kinds?: SweepTiming['kinds'];
+}
 
 /** Start a fresh run (continue-as-new) once history passes this many events. */
 const HISTORY_LIMIT = 8_000;
@@ -47,7 +63,7 @@ const HISTORY_LIMIT = 8_000;
 export async function sweepWorkflow(input: SweepInput, carry?: SweepCarry): Promise<SweepSummary> {
   const { sweepId, spec } = input;
   const progress: SweepProgress = { phase: 'preparing', total: carry?.units.length ?? 0, done: carry?.done ?? 0, failed: carry?.failed ?? 0, running: [], best: carry?.best ?? null };
-  const timing: SweepTiming = { concurrency: spec.concurrency, finishedUnits: carry?.finishedUnits ?? 0, finishedSeconds: carry?.finishedSeconds ?? 0, runningSince: {} };
+  const timing: SweepTiming = { concurrency: spec.concurrency, finishedUnits: carry?.finishedUnits ?? 0, finishedSeconds: carry?.finishedSeconds ?? 0, runningSince: {}, runningKind: {}, kinds: carry?.kinds };
   setHandler(progressQuery, () => ({ ...progress, timing }));
   const running = new Map<string, Promise<void>>();
   let liveAggregation: Promise<void> | null = null;
@@ -68,6 +84,10 @@ export async function sweepWorkflow(input: SweepInput, carry?: SweepCarry): Prom
     }
 
     progress.phase = 'training';
+    if (!timing.kinds) {
+      timing.kinds = {};
+      for (const u of units) (timing.kinds[unitKind(u)] ??= { total: 0, finishedUnits: 0, finishedSeconds: 0 }).total++;
+    }
     let next = carry?.next ?? 0;
     const liveResults = patched(LIVE_RESULTS_PATCH);
     /**
@@ -95,9 +115,14 @@ export async function sweepWorkflow(input: SweepInput, carry?: SweepCarry): Prom
       progress.running.push(unit.unitId);
       const startedAt = Date.now();
       timing.runningSince[unit.unitId] = startedAt;
+      const kind = unitKind(unit);
+      timing.runningKind![unit.unitId] = kind;
       const finished = () => {
+        const seconds = (Date.now() - startedAt) / 1000;
         timing.finishedUnits++;
-        timing.finishedSeconds += (Date.now() - startedAt) / 1000;
+        timing.finishedSeconds += seconds;
+        const k = timing.kinds?.[kind];
+        if (k) { k.finishedUnits++; k.finishedSeconds += seconds; }
         if (progress.done + progress.failed < units.length) aggregateLive();
       };
       const done = child.result().then(
@@ -106,6 +131,7 @@ export async function sweepWorkflow(input: SweepInput, carry?: SweepCarry): Prom
       ).finally(() => {
         running.delete(unit.unitId);
         delete timing.runningSince[unit.unitId];
+        delete timing.runningKind![unit.unitId];
         progress.running = progress.running.filter((id) => id !== unit.unitId);
       });
       running.set(unit.unitId, done);
@@ -119,6 +145,7 @@ export async function sweepWorkflow(input: SweepInput, carry?: SweepCarry): Prom
         await orchestration.updateSweepProgress({ sweepId, done: progress.done + progress.failed, total: units.length });
         await continueAsNew<typeof sweepWorkflow>(input, {
           ctx, units, next, done: progress.done, failed: progress.failed, best: progress.best, finishedUnits: timing.finishedUnits, finishedSeconds: timing.finishedSeconds,
+          kinds: timing.kinds,
         });
       }
       await launch(units[next]!);

@@ -16,7 +16,7 @@ describe('the sweep ETA, from finished units only', () => {
     const eta = sweepEta(timing(4, 40, { a: now - 4_000, b: now - 12_000 }), 10, now);
     expect(eta.meanUnitSeconds).toBe(10);
     expect(eta.seconds).toBeCloseTo((4 * 10 + 6 + 0) / 2, 9);
-    expect(formatEta(eta)).toBe('ETA 23s (mean 10.0s over 4 finished units)');
+    expect(formatEta(eta)).toBe('ETA 23s (mean 10.0s per unit, from 4 finished units)');
   });
 
   it('never grows while nothing finishes, and reaches the not-started part once running units pass the mean', () => {
@@ -31,5 +31,19 @@ describe('the sweep ETA, from finished units only', () => {
   it('uses only as many lanes as units are left', () => {
     expect(sweepEta(timing(9, 90, {}, 8), 10, 0).seconds).toBeCloseTo(10, 9);
     expect(sweepEta(timing(10, 90, {}, 8), 10, 0).seconds).toBe(0);
+  });
+
+  it('per kind of unit: each kind uses its own mean, and waits for a kind none of whose units has finished', () => {
+    const now = 1_000_000;
+    const kinds = (lora: [number, number], base: [number, number]) => ({ LoRA: { total: 1, finishedUnits: lora[0], finishedSeconds: lora[1] }, baseline: { total: 9, finishedUnits: base[0], finishedSeconds: base[1] } });
+    // 4 baselines of 2 s finished, the LoRA unit running for 60 s: no LoRA unit has finished, so no number.
+    const waiting = sweepEta({ concurrency: 2, finishedUnits: 4, finishedSeconds: 8, runningSince: { l: now - 60_000, b: now }, runningKind: { l: 'LoRA', b: 'baseline' }, kinds: kinds([0, 0], [4, 8]) }, 10, now);
+    expect(waiting.seconds).toBeNull();
+    expect(formatEta(waiting)).toBe('ETA after the first LoRA unit finishes');
+    // LoRA finished in 600 s (a second seed's unit would take as long); baselines keep their 2 s mean.
+    const t = { concurrency: 2, finishedUnits: 5, finishedSeconds: 608, runningSince: { b: now }, runningKind: { b: 'baseline' }, kinds: { ...kinds([1, 600], [4, 8]), LoRA: { total: 2, finishedUnits: 1, finishedSeconds: 600 } } };
+    const eta = sweepEta(t, 11, now);
+    expect(eta.seconds).toBeCloseTo((600 + 4 * 2 + 2) / 2, 9);
+    expect(formatEta(eta)).toBe('ETA 305s (LoRA 600.0s, baseline 2.0s per unit, from 5 finished units)');
   });
 });
