@@ -51,7 +51,7 @@ export function accuracyByDesignSvg(r: StudyReport, taskIndex = 0): string | nul
   }
   [...methods].forEach(([label, points], i) => {
     const y0 = m.top + i * rowH;
-    parts.push(`<text x="${m.left - 8}" y="${y0 + rowH / 2 + 3}" ${FONT} font-size="11" text-anchor="end">${escapeXml(label)}</text>`);
+    parts.push(`<text x="${m.left - 8}" y="${y0 + 6 + 12 * ((STUDY_DESIGNS.length - 1) / 2) + 4}" ${FONT} font-size="11" text-anchor="end">${escapeXml(label)}</text>`);
     for (const p of points) {
       const y = y0 + 6 + STUDY_DESIGNS.indexOf(p.design as (typeof STUDY_DESIGNS)[number]) * 12;
       const c = colours[p.design]!;
@@ -60,7 +60,7 @@ export function accuracyByDesignSvg(r: StudyReport, taskIndex = 0): string | nul
     }
   });
   STUDY_DESIGNS.forEach((k, j) => {
-    const x = m.left + j * 150;
+    const x = 20 + j * 210;
     parts.push(`<circle cx="${x}" cy="${h - 12}" r="4" fill="${colours[k]}"/>`, `<text x="${x + 8}" y="${h - 8}" ${FONT} font-size="10">${escapeXml(designTitles(r.lineage.k)[k])}</text>`);
   });
   parts.push('</svg>');

@@ -107,3 +107,12 @@ describe('study report details and figures', () => {
     expect(md).toContain('![r16-a32: training loss, (a) study\'s fixed 450/50 split](study-figures/loss-fixed-r16-a32.svg)');
   });
 });
+
+describe('study verdict on rule baselines', () => {
+  it('says keyword rules are a reference and names the best learned baseline', () => {
+    const d = design('fixed', 0.9, 0.96);
+    const withRules: StudyDesignResult = { ...d, entries: { ...d.entries, threatCategory: [entry('baseline-keyword-rules', 'keyword-rules', 1), ...d.entries.threatCategory!] } };
+    const v = studyVerdict(report([withRules])).join('\n');
+    expect(v).toContain("On the study's split the keyword rules (100.0%) were written with this kind of log in view, so they are a reference rather than an independent method; the best learned baseline is baseline-tfidf-logreg at 96.0% threat type.");
+  });
+});
