@@ -173,7 +173,13 @@ export function classifyByScoring(m: LoadedModel, log: string, c: Candidates, op
   let priorText = f.prompt(CONTENT_FREE_LOG);
   const pick = <T>(field: string, values: readonly T[], show: (v: T) => string): T => {
     let best: number;
-    if (lines && scorer) {
+    if (values.length === 1 && lines && scorer) {
+      // One candidate (e.g. the only technique training records carry for the chosen category): nothing to rank.
+      const ids = lines.line(`${field}: ${show(values[0]!)}`);
+      scorer.append(ids);
+      prior?.append(ids);
+      best = 0;
+    } else if (lines && scorer) {
       // Leading tokens shared by every candidate line extend the context; the rest is scored.
       const ids = values.map((v) => lines.line(`${field}: ${show(v)}`));
       let common = 0;
