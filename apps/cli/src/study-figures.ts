@@ -9,7 +9,7 @@ import { Resvg } from '@resvg/resvg-js';
 import { confusionMatrixSvg, escapeXml, lossCurveSvg } from '@opensoc/eval';
 import { table } from './format.ts';
 import {
-  COMPARISON_HEADERS, LEAKAGE_HEADERS, STUDY_DESIGNS, STUDY_TASKS, bestLora, claimsHeaders, claimsRows, comparisonRows, designTitles, leakageRows, perClassRows, studyVerdict,
+  COMPARISON_HEADERS, LEAKAGE_HEADERS, MODE_HEADERS, STUDY_DESIGNS, STUDY_TASKS, bestLora, claimsHeaders, claimsRows, comparisonRows, designTitles, leakageRows, modeRows, perClassRows, studyVerdict,
   type StudyFigureRef, type StudyReport,
 } from './study-report.ts';
 
@@ -115,6 +115,7 @@ export function renderStudyHtml(r: StudyReport, figures: StudyFigure[], figureDi
 <h2>Verdict (generated from the numbers)</h2><ul>${studyVerdict(r).map((v) => `<li>${esc(v)}</li>`).join('')}</ul>
 <h2>Study claims vs measured here</h2>${htmlTable(claimsHeaders(r), claimsRows(r))}
 <h2>McNemar: best LoRA vs each baseline</h2>${comparisonRows(r).length ? htmlTable(COMPARISON_HEADERS, comparisonRows(r)) : '<p>No LoRA entry to compare at this scale.</p>'}
+<h2>Strict parser vs fuzzy parser vs label scoring</h2>${modeRows(r).length ? htmlTable(MODE_HEADERS, modeRows(r)) : '<p>No model entry at this scale.</p>'}
 <h2>Leakage per design</h2>${htmlTable(LEAKAGE_HEADERS, leakageRows(r))}
 ${perClass.join('\n')}
 <h2>Figures</h2>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { claimsRows, dropInterval, perClassRows, renderStudyMarkdown, studyVerdict, type StudyDesignResult, type StudyEntry, type StudyReport } from './study-report.ts';
+import { claimsRows, dropInterval, modeRows, perClassRows, renderStudyMarkdown, studyVerdict, type StudyDesignResult, type StudyEntry, type StudyReport } from './study-report.ts';
 import { renderStudyHtml, studyFigures, svgToPng } from './study-figures.ts';
 import type { TaskMetrics } from '@opensoc/contracts';
 
@@ -114,5 +114,15 @@ describe('study verdict on rule baselines', () => {
     const withRules: StudyDesignResult = { ...d, entries: { ...d.entries, threatCategory: [entry('baseline-keyword-rules', 'keyword-rules', 1), ...d.entries.threatCategory!] } };
     const v = studyVerdict(report([withRules])).join('\n');
     expect(v).toContain("On the study's split the keyword rules (100.0%) were written with this kind of log in view, so they are a reference rather than an independent method; the best learned baseline is baseline-tfidf-logreg at 96.0% threat type.");
+  });
+});
+
+describe('study report: classification modes', () => {
+  it('puts the strict parser, the fuzzy parser and label scoring of each model entry side by side', () => {
+    const d = design('fixed', 0.9, 0.96);
+    const lora = (mode: string, accuracy: number) => ({ ...entry('r16-a32', 'lora', accuracy), mode });
+    const r = report([{ ...d, byMode: { threatCategory: [lora('label-scoring', 0.9), lora('generate-fuzzy', 0.7), lora('generate-strict', 0)] } }]);
+    expect(modeRows(r)).toEqual([["(a) study's fixed 450/50 split", 'threat type', 'r16-a32', '0.0% [0.0%, 10.0%]', '70.0% [60.0%, 80.0%]', '90.0% [80.0%, 100.0%]']]);
+    expect(renderStudyMarkdown(r)).toContain('| generate + strict parser | generate + fuzzy parser | label scoring (no parser) |');
   });
 });

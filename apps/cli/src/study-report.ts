@@ -37,6 +37,8 @@ export interface StudyDesignResult {
   details?: StudyDetail[];
   /** Best entry per method (label) and task; LoRA entries have family 'lora'. */
   entries: Partial<Record<Task, StudyEntry[]>>;
+  /** The model entries (LoRA, untuned model) in every classification mode they were evaluated in. */
+  byMode?: Partial<Record<Task, StudyEntry[]>>;
   comparisons: StudyComparison[];
   leakage: StudyLeakage;
 }
@@ -123,6 +125,25 @@ export function comparisonRows(r: StudyReport): string[][] {
 }
 export const COMPARISON_HEADERS = ['design', 'task', 'baseline', 'n', 'only LoRA right', 'only baseline right', 'p', 'p (Holm)', 'direction'];
 
+/**
+ * Strict parser vs fuzzy parser vs label scoring, per model entry and task: the same trained model
+ * read three ways, so the cost of a brittle parser is visible next to the parser-free number.
+ */
+export function modeRows(r: StudyReport): string[][] {
+  const rows: string[][] = [];
+  for (const d of r.designs) {
+    for (const t of STUDY_TASKS) {
+      const es = d.byMode?.[t.task] ?? [];
+      for (const label of [...new Set(es.map((e) => e.label))].sort()) {
+        const at = (mode: string) => { const e = es.find((x) => x.label === label && x.mode === mode); return e ? withCi(e) : 'not run'; };
+        rows.push([designTitles(r.lineage.k)[d.key], t.name, label, at('generate-strict'), at('generate-fuzzy'), at('label-scoring')]);
+      }
+    }
+  }
+  return rows;
+}
+export const MODE_HEADERS = ['design', 'task', 'entry', 'generate + strict parser', 'generate + fuzzy parser', 'label scoring (no parser)'];
+
 export function leakageRows(r: StudyReport): string[][] {
   return r.designs.map((d) => {
     const l = d.leakage;
@@ -181,6 +202,7 @@ export function renderStudyText(r: StudyReport): string {
   return [
     '== study claims vs measured here (accuracy [95% CI], macro-F1) ==', table(claimsHeaders(r), claimsRows(r)),
     '\n== McNemar: best LoRA vs each baseline (Holm over baselines per design and task) ==', comparisonRows(r).length ? table(COMPARISON_HEADERS, comparisonRows(r)) : '(no LoRA entry to compare at this scale)',
+    '\n== strict parser vs fuzzy parser vs label scoring (model entries) ==', modeRows(r).length ? table(MODE_HEADERS, modeRows(r)) : '(no model entry at this scale)',
     '\n== leakage per design ==', table(LEAKAGE_HEADERS, leakageRows(r)),
     ...r.designs.flatMap((d) => {
       const pc2 = perClassRows(d, 'threatCategory');
@@ -203,6 +225,7 @@ export function renderStudyMarkdown(r: StudyReport, figures: StudyFigureRef[] = 
     `Generated ${l.generatedAt} by \`${l.command}\` (scale ${l.scale}).`, '',
     '## Study claims vs measured here', '', mdTable(claimsHeaders(r), claimsRows(r)), '',
     '## McNemar: best LoRA vs each baseline', '', comparisonRows(r).length ? mdTable(COMPARISON_HEADERS, comparisonRows(r)) : '_No LoRA entry to compare at this scale._', '',
+    '## Strict parser vs fuzzy parser vs label scoring', '', modeRows(r).length ? mdTable(MODE_HEADERS, modeRows(r)) : '_No model entry at this scale._', '',
     '## Leakage per design', '', mdTable(LEAKAGE_HEADERS, leakageRows(r)), '',
     ...r.designs.flatMap((d) => {
       const rows = STUDY_TASKS.map((t) => ({ t, pc: perClassRows(d, t.task) })).filter((x) => x.pc.rows.length > 0);

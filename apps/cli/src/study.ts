@@ -148,11 +148,15 @@ async function collectDesign(p: OpenPlatform, key: StudyDesignKey, spec: SweepSp
   const parsed = parseSweepSpec(spec);
   const design = await prepareDesign(deps, parsed); // the stored split (same hash as the sweep's): its leakage report
   const entries: Partial<Record<Task, StudyEntry[]>> = {};
+  const byMode: Partial<Record<Task, StudyEntry[]>> = {};
   const comparisons: StudyComparison[] = [];
   for (const { task } of STUDY_TASKS) {
     const rows = await listLeaderboard(p.db.db, { sweepId, task });
-    const es = bestPerMethod(rows.map((r) => ({ runId: r.runId, entryId: r.id, family: r.family, label: r.label, mode: r.mode, n: r.n, accuracy: r.accuracy, accuracyLow: r.accuracyLow, accuracyHigh: r.accuracyHigh, macroF1: r.macroF1 })));
+    const all = rows.map((r) => ({ runId: r.runId, entryId: r.id, family: r.family, label: r.label, mode: r.mode, n: r.n, accuracy: r.accuracy, accuracyLow: r.accuracyLow, accuracyHigh: r.accuracyHigh, macroF1: r.macroF1 }));
+    const es = bestPerMethod(all);
     entries[task] = es;
+    // Every classification mode of the model entries (strict parser, fuzzy parser, label scoring).
+    byMode[task] = all.filter((e) => e.mode !== 'baseline');
     const lora = bestLora(es);
     if (!lora) continue;
     const against = es.filter((e) => e.family !== 'lora');
@@ -174,7 +178,7 @@ async function collectDesign(p: OpenPlatform, key: StudyDesignKey, spec: SweepSp
   }
   const sum = (f: (l: (typeof design.split.leakage)[number]) => number) => design.split.leakage.reduce((s, l) => s + f(l), 0);
   return {
-    key, sweepId, specHash: sha256(JSON.stringify(parsed)), splitHash: design.split.hash, entries, comparisons, details,
+    key, sweepId, specHash: sha256(JSON.stringify(parsed)), splitHash: design.split.hash, entries, byMode, comparisons, details,
     leakage: { testRecords: sum((l) => l.testRecords), sharedTemplate: sum((l) => l.sharedTemplate), exactDuplicates: sum((l) => l.exactDuplicates), nearDuplicates: sum((l) => l.nearDuplicates) },
   };
 }
