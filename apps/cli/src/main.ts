@@ -16,6 +16,7 @@ import { CliError, EXIT, config, localWorkers, needsLocalWorkers, openCliPlatfor
 import { installSignalHandlers, untilSignal } from './shutdown.ts';
 import { runDemo } from './demo.ts';
 import { DEFAULT_STUDY_DATA, STUDY_SCALES, runStudy, type StudyScale } from './study.ts';
+import { STUDY_DESIGNS, type StudyDesignKey } from './study-report.ts';
 import { leaderboardTable, pct, pval, table } from './format.ts';
 import { liveLeader, watchSweep } from './watch.ts';
 
@@ -285,10 +286,17 @@ program.command('demo').description('the end-to-end job on the bundled corpus (s
 program.command('study').argument('<study>', 'the study to audit: opensoc-ai').option('--data <dir>', 'folder with soc_train.json and soc_eval.json', DEFAULT_STUDY_DATA)
   .addOption(new Option('--scale <scale>', 'demo: fits 15 min on 2 cores; full: the LoRA grid on every design; test: baselines only').choices([...STUDY_SCALES]).default('demo'))
   .option('--limit <n>', 'use only the first n training records (and n/9 eval records)').option('--report <file>', 'Markdown report', '.opensoc/reports/opensoc-ai-study.md')
+  .option('--lora-on <designs>', `designs that train LoRA instead of the scale's, comma-separated: ${STUDY_DESIGNS.join(', ')} (demo scale: fixed)`)
   .description("audit a study: its data under its fixed split, stratified CV and template-grouped CV; the paper's claims vs measured, McNemar, leakage, a generated verdict")
   .action(async (study: string, o) => {
     if (study !== 'opensoc-ai') throw new CliError(`unknown study "${study}"; known: opensoc-ai`, EXIT.usage);
-    await runStudy({ data: path.resolve(o.data), scale: o.scale as StudyScale, limit: o.limit === undefined ? undefined : Number(o.limit), report: path.resolve(o.report), command: `opensoc study ${study} --scale ${o.scale}${o.limit ? ` --limit ${o.limit}` : ''}` });
+    const loraOn = o.loraOn === undefined ? undefined : String(o.loraOn).split(',').map((x) => x.trim()).filter(Boolean);
+    const unknown = loraOn?.filter((d) => !(STUDY_DESIGNS as readonly string[]).includes(d)) ?? [];
+    if (unknown.length) throw new CliError(`--lora-on: unknown design ${unknown.join(', ')}; known: ${STUDY_DESIGNS.join(', ')}`, EXIT.usage);
+    await runStudy({
+      data: path.resolve(o.data), scale: o.scale as StudyScale, limit: o.limit === undefined ? undefined : Number(o.limit), report: path.resolve(o.report), loraOn: loraOn as StudyDesignKey[] | undefined,
+      command: `opensoc study ${study} --scale ${o.scale}${o.limit ? ` --limit ${o.limit}` : ''}${loraOn ? ` --lora-on ${loraOn.join(',')}` : ''}`,
+    });
   });
 
 // ---- serve, tokens --------------------------------------------------------------------------

@@ -80,8 +80,8 @@ export function scalePlan(scale: StudyScale): ScalePlan {
 export interface StudyRefs { all: string; train: string; eval: string }
 
 /** The three sweep specs of a scale: same methods, three evaluation designs. */
-export function studySpecs(scale: StudyScale, refs: StudyRefs): Record<StudyDesignKey, SweepSpecInput> {
-  const plan = scalePlan(scale);
+export function studySpecs(scale: StudyScale, refs: StudyRefs, loraOn?: readonly StudyDesignKey[]): Record<StudyDesignKey, SweepSpecInput> {
+  const plan = { ...scalePlan(scale), ...(loraOn ? { loraOn: [...loraOn] } : {}) };
   const designs: Record<StudyDesignKey, SweepSpecInput['evaluation']> = {
     fixed: { kind: 'fixed', testIdsFrom: refs.eval, trainIdsFrom: refs.train },
     stratified: { kind: 'cv', k: plan.k, strategy: 'stratified', seed: 1 },
@@ -183,7 +183,11 @@ async function collectDesign(p: OpenPlatform, key: StudyDesignKey, spec: SweepSp
   };
 }
 
-export interface StudyOptions { data: string; scale: StudyScale; limit?: number; report: string; command: string }
+export interface StudyOptions {
+  data: string; scale: StudyScale; limit?: number; report: string; command: string;
+  /** Designs that train LoRA, instead of the scale's (e.g. demo scale plus template-grouped CV). */
+  loraOn?: StudyDesignKey[];
+}
 
 export async function runStudy(opts: StudyOptions): Promise<StudyReport> {
   const started = Date.now();
@@ -196,9 +200,9 @@ export async function runStudy(opts: StudyOptions): Promise<StudyReport> {
     const tr = await pushRecords(deps, train, { name: `opensoc-ai-train${suffix}`, message: 'soc_train.json' });
     const ev = await pushRecords(deps, test, { name: `opensoc-ai-eval${suffix}`, message: 'soc_eval.json' });
     console.error(`datasets: ${all.name}@${all.hash.slice(0, 12)} (${all.records}), ${tr.name}@${tr.hash.slice(0, 12)} (${tr.records}), ${ev.name}@${ev.hash.slice(0, 12)} (${ev.records})`);
-    const specs = studySpecs(opts.scale, { all: `${all.name}@${all.hash}`, train: `${tr.name}@${tr.hash}`, eval: `${ev.name}@${ev.hash}` });
+    const specs = studySpecs(opts.scale, { all: `${all.name}@${all.hash}`, train: `${tr.name}@${tr.hash}`, eval: `${ev.name}@${ev.hash}` }, opts.loraOn);
     const estimate = estimateSeconds(opts.scale, specs, { train: train.length, eval: test.length });
-    console.error(`estimated run time on 2 idle cores: ~${Math.ceil(estimate / 60)} min (scale ${opts.scale}; LoRA on ${scalePlan(opts.scale).loraOn.join(', ') || 'no design'}); finished units are kept, so a re-run resumes`);
+    console.error(`estimated run time on 2 idle cores: ~${Math.ceil(estimate / 60)} min (scale ${opts.scale}; LoRA on ${(opts.loraOn ?? scalePlan(opts.scale).loraOn).join(', ') || 'no design'}); finished units are kept, so a re-run resumes`);
 
     const workers = await localWorkers(p);
     const designs: StudyDesignResult[] = [];
