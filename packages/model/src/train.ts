@@ -232,12 +232,12 @@ export class Trainer {
     let lossSum = 0;
     let tokens = 0;
     let exs = 0;
-    for (const b of batches) {
+    for (const [j, b] of batches.entries()) {
       tokens += b.numTokens;
       exs += b.numExamples;
       if (b.labels.length === 0) continue;
       const taped = this.taped(b);
-      const { loss, grads } = taped === null ? this.plainGrads(b, totalTargets) : this.layeredGrads(b, totalTargets, taped, mbs[batches.indexOf(b)].indices);
+      const { loss, grads } = taped === null ? this.plainGrads(b, totalTargets) : this.layeredGrads(b, totalTargets, taped, mbs[j].indices);
       lossSum += loss;
       const gl = this.vars.map((v) => grads[v.name] ?? tf.zeros(v.shape));
       if (!acc) acc = gl;

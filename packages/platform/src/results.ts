@@ -259,11 +259,7 @@ export async function compareRuns(deps: { db: Db; store: ArtifactStore }, runA: 
   const task = opts.task ?? 'threatCategory';
   const a = await pooledPredictions(deps, runA, opts.modeA);
   const b = await pooledPredictions(deps, runB, opts.modeB);
-  const run = await getRun(deps.db, runA);
-  if (!run) throw new NotFoundError(`run ${runA} not found`);
-  const ctx = (await getSweep(deps.db, run.sweepId))?.context as SweepContext | null | undefined;
-  const scored = ctx ? evaluatedDataset(ctx) : { name: run.datasetName, hash: run.datasetHash };
-  const gold = new Map((await loadDatasetRecords(deps.store, await getDatasetRowByHash(deps.db, scored.name, scored.hash))).map((r) => [r.id, r]));
+  const gold = await scoredRecordsOfRun(deps, runA);
   const shared = [...a.byRecord.keys()].filter((id) => b.byRecord.has(id) && gold.has(id)).sort();
   const golds = shared.map((id) => recordGold(gold.get(id)!));
   const ca = scoreTask(golds, shared.map((id) => a.byRecord.get(id)!), task);
@@ -279,13 +275,18 @@ export async function compareRuns(deps: { db: Db; store: ArtifactStore }, runA: 
   };
 }
 
-/** Metrics of a run in one mode from its pooled out-of-fold predictions: per-class scores and confusion matrices included. */
-export async function runPooledMetrics(deps: { db: Db; store: ArtifactStore }, runId: string, mode: string): Promise<TaskMetrics[]> {
-  const { byRecord } = await pooledPredictions(deps, runId, mode);
+/** The gold records a run's predictions are scored against (a holdout design's test version, else its dataset), by id. */
+async function scoredRecordsOfRun(deps: { db: Db; store: ArtifactStore }, runId: string): Promise<Map<string, DatasetRecord>> {
   const run = await getRun(deps.db, runId);
   if (!run) throw new NotFoundError(`run ${runId} not found`);
   const ctx = (await getSweep(deps.db, run.sweepId))?.context as SweepContext | null | undefined;
   const scored = ctx ? evaluatedDataset(ctx) : { name: run.datasetName, hash: run.datasetHash };
-  const gold = new Map((await loadDatasetRecords(deps.store, await getDatasetRowByHash(deps.db, scored.name, scored.hash))).map((r) => [r.id, r]));
+  return new Map((await loadDatasetRecords(deps.store, await getDatasetRowByHash(deps.db, scored.name, scored.hash))).map((r) => [r.id, r]));
+}
+
+/** Metrics of a run in one mode from its pooled out-of-fold predictions: per-class scores and confusion matrices included. */
+export async function runPooledMetrics(deps: { db: Db; store: ArtifactStore }, runId: string, mode: string): Promise<TaskMetrics[]> {
+  const { byRecord } = await pooledPredictions(deps, runId, mode);
+  const gold = await scoredRecordsOfRun(deps, runId);
   return metricsFor(gold, [...byRecord.values()].sort((a, b) => a.recordId.localeCompare(b.recordId)));
 }
