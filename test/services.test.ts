@@ -6,12 +6,13 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ArtifactStore } from '@opensoc/storage';
-import { connectionInfo, ensureBinary, serviceStatus, startService, stopAll, stopService, type LocalServicesConfig } from '@opensoc/local-services';
+import { testServicesConfig } from './support/services.ts';
+import { connectionInfo, defaultServicesConfig, ensureBinary, serviceStatus, startService, stopAll, stopService, type LocalServicesConfig } from '@opensoc/local-services';
 
 // A private set of services on their own ports and data dir, so this test can stop and restart them freely.
 const cfg: LocalServicesConfig = {
   dataDir: mkdtempSync(path.join(tmpdir(), 'opensoc-services-')),
-  temporalPort: 37233, postgresPort: 35432, s3Port: 44333, s3AccessKey: 'k', s3SecretKey: 'secret-key',
+  temporalPort: 26233, postgresPort: 24432, s3Port: 22333, s3AccessKey: 'k', s3SecretKey: 'secret-key',
 };
 const conn = connectionInfo(cfg);
 afterAll(() => stopAll(cfg));
@@ -66,11 +67,23 @@ describe('local services', () => {
     expect(left).toEqual([]);
   });
 
+  // A listening port inside the kernel's ephemeral range can be taken by an outgoing connection first
+  // (SeaweedFS's own components connect to each other while it starts): CI failed that way once.
+  it('default, test and this file\'s ports all lie below the ephemeral range', async () => {
+    const lowestEphemeral = 32768; // Linux's default ip_local_port_range starts here
+    for (const c of [defaultServicesConfig(cfg.dataDir), testServicesConfig(), cfg]) {
+      for (const name of ['temporal', 'postgres', 's3'] as const) {
+        const { ports } = await serviceStatus(c, name);
+        expect(ports.filter((p) => p >= lowestEphemeral), `${name} ports of ${c.dataDir}`).toEqual([]);
+      }
+    }
+  });
+
   it('fails clearly when a port is taken', async () => {
     const blocker = net.createServer().listen(cfg.postgresPort, '127.0.0.1');
     await new Promise((r) => blocker.once('listening', r));
     try {
-      await expect(startService(cfg, 'postgres')).rejects.toThrow(/port 35432 .* already in use/);
+      await expect(startService(cfg, 'postgres')).rejects.toThrow(/port 24432 .* already in use/);
     } finally {
       blocker.close();
     }

@@ -13,7 +13,7 @@ export function testServicesConfig(): LocalServicesConfig {
     dataDir: path.join(repoRoot, '.opensoc', 'test'),
     temporalPort: Number(process.env.OPENSOC_TEST_TEMPORAL_PORT ?? 27233),
     postgresPort: Number(process.env.OPENSOC_TEST_POSTGRES_PORT ?? 25432),
-    s3Port: Number(process.env.OPENSOC_TEST_S3_PORT ?? 38333),
+    s3Port: Number(process.env.OPENSOC_TEST_S3_PORT ?? 21333),
     s3AccessKey: 'opensoc-test',
     s3SecretKey: 'opensoc-test-secret',
   };

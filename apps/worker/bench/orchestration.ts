@@ -18,7 +18,7 @@ import { corpusSample } from '../../../test/support/corpus.ts';
 
 const units = Number(process.argv[2] ?? 200);
 const root = path.resolve(import.meta.dirname, '../../..');
-const cfg: LocalServicesConfig = { dataDir: path.join(root, '.opensoc/bench'), temporalPort: 47233, postgresPort: 45432, s3Port: 46333, s3AccessKey: 'bench', s3SecretKey: 'bench-secret' };
+const cfg: LocalServicesConfig = { dataDir: path.join(root, '.opensoc/bench'), temporalPort: 23233, postgresPort: 23432, s3Port: 20333, s3AccessKey: 'bench', s3SecretKey: 'bench-secret' };
 await startAll(cfg);
 const c = connectionInfo(cfg);
 const db = await connectPostgres(c.databaseUrl);

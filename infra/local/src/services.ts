@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { currentConfig, type OpenSocConfig } from '@opensoc/config';
 import { ensureBinary, postgresBinDir } from './binaries.ts';
-import { killGroup, portInUse, readPid, removeFile, spawnDaemon, tail, waitFor, run } from './process.ts';
+import { ephemeralPortRange, killGroup, portInUse, readPid, removeFile, spawnDaemon, tail, waitFor, run } from './process.ts';
 
 export const SERVICE_NAMES = ['temporal', 'postgres', 's3'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -58,6 +58,14 @@ function servicePorts(cfg: LocalServicesConfig, name: ServiceName): number[] {
 /** SeaweedFS needs several internal ports (each also +10000 for gRPC); derive them from the S3 port. */
 function seaweedPorts(s3: number) {
   return { s3, master: s3 + 1, volume: s3 + 2, filer: s3 + 3, admin: s3 + 4 };
+}
+
+/** SeaweedFS's own outgoing connections can grab a port it is about to listen on when that port is ephemeral. */
+function ephemeralHint(ports: number[]): string {
+  const [lo, hi] = ephemeralPortRange();
+  const clash = ports.filter((p) => p >= lo && p <= hi);
+  if (clash.length === 0) return '';
+  return `\nnote: port(s) ${clash.join(', ')} lie in this machine's ephemeral range ${lo}-${hi}, where outgoing connections can take them first; choose ports below ${lo}`;
 }
 
 async function healthy(cfg: LocalServicesConfig, name: ServiceName): Promise<boolean> {
@@ -197,7 +205,7 @@ export async function startService(cfg: LocalServicesConfig, name: ServiceName, 
     await waitFor(name, async () => {
       if (readPid(pidFile) === null) throw new Error(`${name} exited during start-up:\n${tail(logFile)}`);
       return healthy(cfg, name);
-    }, timeoutMs, () => `last lines of ${logFile}:\n${tail(logFile)}`);
+    }, timeoutMs, () => `last lines of ${logFile}:\n${tail(logFile)}${ephemeralHint(servicePorts(cfg, name))}`);
   } catch (e) {
     await killGroup(pid, 5000);
     removeFile(pidFile);
