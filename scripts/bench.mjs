@@ -12,6 +12,7 @@ const benches = {
   'model-gguf-load': ['tsx', 'packages/model/bench/gguf-load.ts'],
   'smollm2-lora': ['tsx', 'apps/worker/bench/smollm2-lora.ts'],
   'lora-levers': ['tsx', 'apps/worker/bench/lora-levers.ts'],
+  'label-scoring': ['tsx', 'apps/worker/bench/label-scoring.ts'],
   'torch-peft': ['python3', 'packages/model/bench/torch_peft_bench.py'],
   api: ['tsx', 'apps/api/bench/leaderboard.ts'],
   'dataset-list': ['tsx', 'apps/cli/bench/dataset-list.ts'],

@@ -99,6 +99,10 @@ describe('holdout: train on the Atomic Red Team corpus, test on SOC exports', ()
     const page = await (await app.request(`/sweeps/${sweepId}`)).text();
     expect(page).toContain(`data-coverage="${(matched / total).toFixed(4)}"`);
     expect(page).toContain(`coverage ${((100 * matched) / total).toFixed(1)}%`);
+    // The Sigma run's page counts the unmatched records as "no match", not as parse failures.
+    const runPage = await (await app.request(`/runs/${sigmaRun.id}`)).text();
+    expect(runPage).toContain(`${category.parseFailures} no match`);
+    expect(runPage).toContain(`data-coverage="${(matched / total).toFixed(4)}"`);
   });
 
   it('compact rendering: the workers fit and predict on compact text (Sigma still on the raw events)', async () => {

@@ -59,6 +59,8 @@ describe.skipIf(!existsSync(studyData))('opensoc study opensoc-ai --scale test',
     // Sweep ids follow from data and spec: the same command attaches to the finished sweeps.
     const again = await runCli(p, ...args);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr.match(/already completed/g)).toHaveLength(3);
+    expect(again.stderr.match(/: sweep \S+ already completed/g)).toHaveLength(3);
+    // and the estimate counts only what is left
+    expect(again.stderr).toMatch(/estimated run time on 2 idle cores: ~1 min \(.*; already completed: fixed, stratified, grouped\)/);
   }, 600_000);
 });

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getLeaderboardEntry, getSweep, listLeaderboard, listReproductions, listRuns, sql } from '@opensoc/db';
 import { parseSweepSpec, pushRecords, specHash, startSweep } from '@opensoc/platform';
 import { historyJson, spawnTrainingWorker, startWorkers, type RunningWorkers, type TrainingWorkerProcess } from '@opensoc/worker';
-import { liveLeader, watchSweep } from '../apps/cli/src/watch.ts';
+import { createApp } from '@opensoc/api';
+import { liveLeader, sweepEtaOf, watchSweep } from '../apps/cli/src/watch.ts';
 import { corpusSample } from './support/corpus.ts';
 import { repoRoot } from './support/services.ts';
 import { testPlatform, trainingWorkerEnv, type TestPlatform } from './support/platform.ts';
@@ -132,6 +133,25 @@ describe('a baselines-only sweep on the real Temporal server, PostgreSQL and S3'
     const lines: string[] = [];
     const stderr = vi.spyOn(console, 'error').mockImplementation((line: unknown) => { lines.push(String(line)); });
     const watching = watchSweep(p.client, sweepId, { intervalMs: 50, leader: liveLeader(p.db.db, sweepId) }).finally(() => stderr.mockRestore());
+    // The API as `opensoc serve` builds it: the ETA read from the running workflow over Temporal.
+    const app = createApp({ db: p.db.db, store: p.store, auth: { readsPublic: true }, logger: () => {}, readCacheMs: 0, sweepEta: (wf) => sweepEtaOf(p.client, wf) });
+    // Polled while the sweep runs, until an estimate resting on a finished unit shows (or the sweep ends without one).
+    const whileRunning = async <T,>(read: () => Promise<{ running: boolean; found: T | null }>): Promise<T | null> => {
+      for (;;) {
+        const r = await read();
+        if (r.found !== null || !r.running) return r.found;
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    };
+    const url = (page: string) => `${page}/${encodeURIComponent(sweepId)}`;
+    const apiEta = whileRunning(async () => {
+      const s = (await (await app.request(url('/v1/sweeps'))).json()) as { status: string; eta: { seconds: number | null; finishedUnits: number } | null };
+      return { running: s.status === 'running', found: s.eta && s.eta.finishedUnits > 0 ? s.eta : null };
+    });
+    const pageEta = whileRunning(async () => {
+      const html = await (await app.request(url('/sweeps'))).text();
+      return { running: html.includes('>running<'), found: /<dd id="eta">(about [^<]*)<\/dd>/.exec(html)?.[1] ?? null };
+    });
     let seen: { n: number; units: number } | null = null;
     while (!seen) {
       const rows = await listLeaderboard(p.db.db, { sweepId, task: 'threatCategory' });
@@ -147,6 +167,11 @@ describe('a baselines-only sweep on the real Temporal server, PostgreSQL and S3'
     }
     expect(seen.n).toBeGreaterThan(0);
     const result = await watching;
+    // While it ran, the API and the sweep page gave an estimate resting on finished units; once it ended, none.
+    expect(await apiEta).toMatchObject({ seconds: expect.any(Number), finishedUnits: expect.any(Number) });
+    expect(await pageEta).toMatch(/^about \d+ (s|min), from the durations of \d+ finished units?$/);
+    expect(((await (await app.request(url('/v1/sweeps'))).json()) as { eta: unknown }).eta).toBeNull();
+    expect(await (await app.request(url('/sweeps'))).text()).not.toContain('id="eta"');
     expect(result).toMatchObject({ status: 'completed', units: 6 });
     if (process.env.OPENSOC_RECORD_HISTORIES === '1') {
       // A history with the live-results patch, so the replay test covers both code paths.

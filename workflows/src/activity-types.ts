@@ -2,7 +2,7 @@
  * The activity signatures the workflows call. Types only: apps/worker implements
  * them with real clients (createActivities), so workflows stay free of I/O.
  */
-import type { BaselineUnit, ClassificationMode, DatasetRef, LoraUnit, SweepContext, SweepSpec, Unit } from '@opensoc/contracts';
+import type { BaselineUnit, ClassificationMode, DatasetRef, LogRendering, LoraUnit, SweepContext, SweepSpec, Unit } from '@opensoc/contracts';
 
 export interface PreparedSweep { context: SweepContext; units: Unit[] }
 
@@ -12,7 +12,11 @@ export interface TrainedAdapter { adapterKey: string; lossCurve: { step: number;
 export interface UnitSummary { unitId: string; runId: string; label: string; kind: Unit['kind']; accuracy: Record<string, number> }
 export interface SweepSummary { sweepId: string; status: 'completed' | 'cancelled' | 'failed'; units: number; best: { runId: string; mode: string; accuracy: number } | null }
 
-export interface PretrainInput { sweepId: string; fold: number; dataset: DatasetRef; splitHash: string; spec: SweepSpec['baseModel']; maxSequenceLength: number }
+export interface PretrainInput {
+  sweepId: string; fold: number; dataset: DatasetRef; splitHash: string; spec: SweepSpec['baseModel']; maxSequenceLength: number;
+  /** How the pretraining corpus renders logs; absent means raw. */
+  logRendering?: LogRendering;
+}
 
 export interface ReproductionPlan {
   reproductionId: string;

@@ -2,7 +2,7 @@ import {
   CancellationScope, ParentClosePolicy, continueAsNew, defineQuery, isCancellation, patched, proxyActivities, setHandler, startChild, workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
-import { QUERIES, unitsNeedBaseModel, type SweepContext, type SweepSpec, type Unit } from '@opensoc/contracts';
+import { QUERIES, unitKind, unitsNeedBaseModel, type SweepContext, type SweepSpec, type Unit } from '@opensoc/contracts';
 import type { OrchestrationActivities, SweepSummary, UnitSummary } from './activity-types.ts';
 import { liveAggregationActivityOptions, orchestrationActivityOptions } from './options.ts';
 import { pretrainBaseWorkflow } from './pretrain.ts';
@@ -33,9 +33,6 @@ export interface SweepTiming {
 }
 
 /** A unit's kind for timing: its cost depends on it far more than on anything else. */
-export function unitKind(unit: Unit): string {
-  return unit.kind === 'lora' ? 'LoRA' : unit.baseline === 'base-model' ? 'base-model' : 'baseline';
-}
 
 export interface SweepProgress {
   phase: 'preparing' | 'pretraining' | 'training' | 'aggregating' | 'done';
@@ -190,7 +187,11 @@ async function prepareBaseModels(ctx: SweepContext, spec: SweepSpec, units: Unit
     Array.from({ length: ctx.foldCount }, (_, fold) =>
       startChild(pretrainBaseWorkflow, {
         workflowId: `${ctx.sweepId}/pretrain/f${fold}`,
-        args: [{ sweepId: ctx.sweepId, fold, dataset: ctx.dataset, splitHash: ctx.splitHash, spec: spec.baseModel, maxSequenceLength: spec.maxSequenceLength }, spec.taskQueue, spec.heartbeatTimeoutSeconds],
+        args: [{
+          sweepId: ctx.sweepId, fold, dataset: ctx.dataset, splitHash: ctx.splitHash, spec: spec.baseModel, maxSequenceLength: spec.maxSequenceLength,
+          // The base model reads the logs the way the units will (raw is left out: inputs of earlier sweeps stay as they were).
+          ...((spec.logRendering ?? 'raw') === 'raw' ? {} : { logRendering: spec.logRendering }),
+        }, spec.taskQueue, spec.heartbeatTimeoutSeconds],
       }).then((h) => h.result()),
     ),
   );

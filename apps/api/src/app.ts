@@ -26,6 +26,12 @@ export type AccessLogger = (entry: AccessLogEntry) => void;
 export type StartSweep = (spec: SweepSpec) => Promise<{ sweepId: string }>;
 export type CancelSweep = (sweepId: string) => Promise<void>;
 export type StartReproduction = (entryId: string, tolerance: number) => Promise<{ reproductionId: string }>;
+/**
+ * Time left of a running sweep, from its workflow's finished-unit durations (the orchestration
+ * layer reads them; the API never talks to Temporal itself). Null when the workflow has no timing.
+ */
+export interface SweepEtaInfo { seconds: number | null; finishedUnits: number; waitingFor: string | null }
+export type SweepEta = (workflowId: string) => Promise<SweepEtaInfo | null>;
 
 export interface AppDeps {
   db: Db;
@@ -36,6 +42,8 @@ export interface AppDeps {
   startSweep?: StartSweep;
   cancelSweep?: CancelSweep;
   startReproduction?: StartReproduction;
+  /** Running sweeps' ETA on /v1/sweeps/{id} and the sweep page; without it they show none. */
+  sweepEta?: SweepEta;
   /** Largest accepted request body (default 256 KiB). */
   bodyLimitBytes?: number;
   /** Lifetime of presigned artifact links (default 300 s). */
@@ -98,7 +106,7 @@ export function createApp(deps: AppDeps) {
   // ---- resources ------------------------------------------------------------------------
   app.route('/', opsRoutes({ db, store, readyTimeoutMs: deps.readyTimeoutMs ?? 2000 }));
   app.route('/v1/leaderboard', leaderboardRoutes({ db }));
-  app.route('/v1/sweeps', sweepRoutes({ db, startSweep: deps.startSweep, cancelSweep: deps.cancelSweep }));
+  app.route('/v1/sweeps', sweepRoutes({ db, startSweep: deps.startSweep, cancelSweep: deps.cancelSweep, sweepEta: deps.sweepEta }));
   app.route('/v1/runs', runRoutes({ db, presign }));
   app.route('/v1/compare', compareRoutes({ db }));
   app.route('/v1/datasets', datasetRoutes({ db }));
@@ -114,7 +122,7 @@ export function createApp(deps: AppDeps) {
     },
   });
 
-  registerPages(app, { db, presign });
+  registerPages(app, { db, presign, sweepEta: deps.sweepEta });
   return app;
 }
 export type App = ReturnType<typeof createApp>;

@@ -6,6 +6,7 @@ import { ApiError, fromZod } from './errors.ts';
 import { bestMode, DEFAULT_TASK, queryCompare, queryDatasets, queryDatasetVersion, queryLeaderboard, queryRun, querySweep, querySweeps, sweepEntries, type Presign, type SweepDetail } from './queries.ts';
 import { compareQuerySchema, datasetNameSchema, datasetVersionParamSchema, idSchema, leaderboardQuerySchema, type LeaderboardRow } from './schemas.ts';
 import { ErrorPage } from './views/layout.tsx';
+import type { SweepEta } from './app.ts';
 import {
   ComparePage, DatasetPage, DatasetsPage, HomePage, LeaderboardPage, RunPage, SweepPage, SweepsPage, type Grid,
 } from './views/pages.tsx';
@@ -57,7 +58,7 @@ export function rankAlphaGrid(sweep: SweepDetail, entries: LeaderboardRow[], tas
 const PAGE_MAX_ROWS = 100;
 
 /** The reviewers' pages (routes; the components are in views/): server-rendered HTML, readable without JavaScript, linked from `/`. */
-export function registerPages(app: Hono<any, any, any>, deps: { db: Db; presign: Presign }): void {
+export function registerPages(app: Hono<any, any, any>, deps: { db: Db; presign: Presign; sweepEta?: SweepEta }): void {
   const { db, presign } = deps;
   const html = (c: Context, node: unknown, status: 200 | 400 | 404 = 200) => c.html(`<!doctype html>${String(node)}`, status);
 
@@ -76,7 +77,7 @@ export function registerPages(app: Hono<any, any, any>, deps: { db: Db; presign:
 
   app.get('/sweeps/:id{.+}', async (c) => {
     const id = parseOr400(idSchema, c.req.param('id'), 'path');
-    const sweep = await querySweep(db, id);
+    const sweep = await querySweep(db, id, deps.sweepEta);
     if (!sweep) throw new ApiError(404, 'sweep not found');
     const entries = await sweepEntries(db, id);
     const q = formQuery(c);

@@ -8,6 +8,7 @@ import { BASELINES, compareEntries, significanceDirection, type SignificanceDire
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { ApiError } from './errors.ts';
 import type { Presign } from './presign.ts';
+import type { SweepEta, SweepEtaInfo } from './app.ts';
 import type { LeaderboardQuery, LeaderboardRow, RunDetail } from './schemas.ts';
 
 /** Reads for the API and the pages: each returns the JSON the route sends (dates as ISO strings). */
@@ -132,7 +133,21 @@ export async function querySweeps(db: Db, q: { status?: string; limit: number })
   return rows.map(sweepSummary);
 }
 
-export async function querySweep(db: Db, id: string) {
+/** How long a read waits for the ETA before answering without it: Temporal being slow must not stall pages. */
+const ETA_WAIT_MS = 1500;
+
+async function runningEta(sweepEta: SweepEta | undefined, status: string, workflowId: string): Promise<SweepEtaInfo | null> {
+  if (!sweepEta || status !== 'running') return null;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), ETA_WAIT_MS); });
+  try {
+    return await Promise.race([sweepEta(workflowId).catch(() => null), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function querySweep(db: Db, id: string, sweepEta?: SweepEta) {
   const s = await getSweep(db, id);
   if (!s) return undefined;
   const runRows = await db.select().from(runs).where(eq(runs.sweepId, id)).orderBy(asc(runs.id));
@@ -142,6 +157,7 @@ export async function querySweep(db: Db, id: string) {
     specHash: s.specHash,
     workflowId: s.workflowId,
     error: s.error,
+    eta: await runningEta(sweepEta, s.status, s.workflowId),
     runs: runRows.map((r) => ({ id: r.id, family: r.family, label: r.label, seed: r.seed, status: r.status, config: r.config, links: { self: `/v1/runs/${enc(r.id)}` } })),
   };
 }

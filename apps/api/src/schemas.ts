@@ -165,7 +165,15 @@ export const runSummarySchema = z
   .meta({ id: 'RunSummary' });
 
 export const sweepDetailSchema = sweepSummarySchema
-  .extend({ spec: z.unknown(), specHash: z.string(), workflowId: z.string(), error: z.string().nullable(), runs: z.array(runSummarySchema) })
+  .extend({
+    spec: z.unknown(), specHash: z.string(), workflowId: z.string(), error: z.string().nullable(),
+    eta: z.object({
+      seconds: z.number().nullable().meta({ description: 'Seconds until every unit has finished; null until a unit of each kind still to run has finished' }),
+      finishedUnits: z.number().int(),
+      waitingFor: z.string().nullable().meta({ description: 'The kind of unit the estimate waits for (none of it has finished yet)' }),
+    }).nullable().meta({ description: "A running sweep's time left, from its finished units' durations; null when not running or unknown" }),
+    runs: z.array(runSummarySchema),
+  })
   .meta({ id: 'SweepDetail' });
 
 export const reproductionSchema = z

@@ -18,7 +18,7 @@ import { runDemo } from './demo.ts';
 import { DEFAULT_STUDY_DATA, STUDY_SCALES, runStudy, type StudyScale } from './study.ts';
 import { STUDY_DESIGNS, type StudyDesignKey } from './study-report.ts';
 import { leaderboardTable, pct, pval, table } from './format.ts';
-import { liveLeader, watchSweep } from './watch.ts';
+import { liveLeader, sweepEtaOf, watchSweep } from './watch.ts';
 
 const program = new Command('opensoc').description('OpenSOC: honest, repeatable evaluation of LLM log classifiers').showHelpAfterError();
 const out = (json: boolean, value: unknown, text: () => string) => console.log(json ? JSON.stringify(value, null, 2) : text());
@@ -316,6 +316,7 @@ program.command('serve').description('serve the leaderboard API and pages (write
         }),
         cancelSweep: async (id) => { await client.workflow.getHandle(id).cancel(); },
         startReproduction: async (entryId, tolerance) => ({ reproductionId: (await startReproduction(client, entryId, tolerance)).reproductionId }),
+        sweepEta: (workflowId) => sweepEtaOf(client, workflowId),
       });
       const server = await listen(app, { port: Number(o.port ?? p.config.api.port), hostname: o.host });
       console.error(`serving ${server.url}/ (Ctrl-C to stop)`);

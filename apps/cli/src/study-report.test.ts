@@ -30,6 +30,15 @@ describe('study verdict (generated from the numbers)', () => {
     expect(v.join('\n')).toContain('On template-grouped CV the baseline-tfidf-logreg baseline (70.0%) beats LoRA (40.0%) on threat type, McNemar p=0.0030 (Holm 0.0060): LoRA significantly worse.');
     expect(v.join('\n')).toMatch(/changes by -50\.0 pts for LoRA \(95% CI -\d+\.\d to -\d+\.\d, a significant drop\), -26\.0 pts for baseline-tfidf-logreg \(95% CI -\d+\.\d to -\d+\.\d, a significant drop\)/);
     expect(v.join('\n')).toContain('37 of 50 test records of the study\'s split share a template with its training data, against 0 of 500 under template-grouped CV.');
+    // Stratified vs template-grouped folds: same procedure, so the difference is what seen templates are worth
+    // (the interval counts whole records: 85% of 50 is 43 right, so the difference is 46 points).
+    expect(v.at(-1)).toMatch(/^With the same 5-fold procedure on the same records, template-grouped folds instead of stratified ones \(0 of 500 stratified test records share a template with their training fold\) change LoRA's threat-type accuracy by -46\.0 pts \(85\.0% to 40\.0%; 95% CI -\d+\.\d to -\d+\.\d, .*a significant drop\)/);
+  });
+
+  it('leaves out the stratified-vs-grouped clause when LoRA did not run under stratified CV', () => {
+    const noLora = (d: StudyDesignResult): StudyDesignResult => ({ ...d, entries: { threatCategory: d.entries.threatCategory!.filter((e) => e.family !== 'lora') } });
+    const v = studyVerdict(report([design('fixed', 0.9, 0.96), noLora(design('stratified', 0.85, 0.95)), design('grouped', 0.4, 0.7)])).join('\n');
+    expect(v).not.toContain('instead of stratified ones');
   });
 
   it('changes when the numbers change: LoRA ahead, a claim missed, no significance', () => {

@@ -97,11 +97,11 @@ export function studySpecs(scale: StudyScale, refs: StudyRefs, loraOn?: readonly
 }
 
 /** Seconds the plan should take on 2 idle cores, from the plan's measured per-example and per-record times. */
-export function estimateSeconds(scale: StudyScale, specs: Record<StudyDesignKey, SweepSpecInput>, records: { train: number; eval: number }): number {
+export function estimateSeconds(scale: StudyScale, specs: Record<StudyDesignKey, SweepSpecInput>, records: { train: number; eval: number }, skip: readonly StudyDesignKey[] = []): number {
   const plan = scalePlan(scale);
   const t = plan.seconds;
   let seconds = t.overhead;
-  for (const key of STUDY_DESIGNS) {
+  for (const key of STUDY_DESIGNS.filter((k) => !skip.includes(k))) {
     const s = parseSweepSpec(specs[key]);
     const folds = key === 'fixed' ? 1 : plan.k;
     const all = records.train + records.eval;
@@ -129,10 +129,13 @@ async function importStudyFile(file: string, limit: number | undefined): Promise
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-/** Runs (or attaches to) one design's sweep; the id follows from the spec, so a re-run resumes it. */
+/** A design's sweep id follows from its spec, so a re-run finds (and resumes) it. */
+const studySweepId = (key: StudyDesignKey, spec: SweepSpecInput) => `study-${key}-${sha256(JSON.stringify(spec)).slice(0, 10)}`;
+
+/** Runs (or attaches to) one design's sweep. */
 async function runDesign(p: OpenPlatform, key: StudyDesignKey, spec: SweepSpecInput): Promise<string> {
   const client = await p.connectTemporal();
-  const id = `study-${key}-${sha256(JSON.stringify(spec)).slice(0, 10)}`;
+  const id = studySweepId(key, spec);
   const existing = await getSweep(p.db.db, id);
   if (existing?.status === 'completed') { console.error(`${key}: sweep ${id} already completed`); return id; }
   const { sweepId, attached } = await startSweep(client, spec, { sweepId: id });
@@ -201,8 +204,12 @@ export async function runStudy(opts: StudyOptions): Promise<StudyReport> {
     const ev = await pushRecords(deps, test, { name: `opensoc-ai-eval${suffix}`, message: 'soc_eval.json' });
     console.error(`datasets: ${all.name}@${all.hash.slice(0, 12)} (${all.records}), ${tr.name}@${tr.hash.slice(0, 12)} (${tr.records}), ${ev.name}@${ev.hash.slice(0, 12)} (${ev.records})`);
     const specs = studySpecs(opts.scale, { all: `${all.name}@${all.hash}`, train: `${tr.name}@${tr.hash}`, eval: `${ev.name}@${ev.hash}` }, opts.loraOn);
-    const estimate = estimateSeconds(opts.scale, specs, { train: train.length, eval: test.length });
-    console.error(`estimated run time on 2 idle cores: ~${Math.ceil(estimate / 60)} min (scale ${opts.scale}; LoRA on ${(opts.loraOn ?? scalePlan(opts.scale).loraOn).join(', ') || 'no design'}); finished units are kept, so a re-run resumes`);
+    // Designs whose sweep already completed cost nothing this time: the estimate is what is left.
+    const completed: StudyDesignKey[] = [];
+    for (const key of STUDY_DESIGNS) if ((await getSweep(p.db.db, studySweepId(key, specs[key])))?.status === 'completed') completed.push(key);
+    const estimate = estimateSeconds(opts.scale, specs, { train: train.length, eval: test.length }, completed);
+    const done = completed.length ? `; already completed: ${completed.join(', ')}` : '';
+    console.error(`estimated run time on 2 idle cores: ~${Math.ceil(estimate / 60)} min (scale ${opts.scale}; LoRA on ${(opts.loraOn ?? scalePlan(opts.scale).loraOn).join(', ') || 'no design'}${done}); finished units are kept, so a re-run resumes`);
 
     const workers = await localWorkers(p);
     const designs: StudyDesignResult[] = [];

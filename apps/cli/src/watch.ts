@@ -2,7 +2,16 @@ import type { Client } from '@temporalio/client';
 import type { SweepProgress, SweepSummary } from '@opensoc/workflows';
 import { QUERIES } from '@opensoc/contracts';
 import { listLeaderboard, type Db } from '@opensoc/db';
+import type { SweepEtaInfo } from '@opensoc/api';
 import { formatEta, sweepEta } from './eta.ts';
+
+/** A running sweep's time left, read from its workflow (what `serve` gives the API's sweep page and JSON). */
+export async function sweepEtaOf(client: Client, workflowId: string): Promise<SweepEtaInfo | null> {
+  const p = await client.workflow.getHandle(workflowId).query<SweepProgress>(QUERIES.progress);
+  if (!p.timing || p.phase !== 'training') return null;
+  const e = sweepEta(p.timing, p.total, Date.now());
+  return { seconds: e.seconds, finishedUnits: e.finishedUnits, waitingFor: e.waitingFor ?? null };
+}
 
 /** Latest loss of a running unit, read from its training activity's last heartbeat. */
 async function unitLoss(client: Client, unitId: string): Promise<string> {
@@ -47,6 +56,7 @@ export async function watchSweep(client: Client, sweepId: string, opts: { json?:
   const result = handle.result().finally(() => { finished = true; }) as Promise<SweepSummary>;
   result.catch(() => {});
   let last = '';
+  let lastPrinted = 0;
   while (!finished) {
     await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, opts.intervalMs ?? 2000))]);
     if (finished) break;
@@ -69,9 +79,11 @@ export async function watchSweep(client: Client, sweepId: string, opts: { json?:
       continue;
     }
     const line = `${p.phase.padEnd(11)} ${bar(done, p.total)} ${done}/${p.total}${p.failed ? ` (${p.failed} failed)` : ''} ${eta}${p.best ? ` best fold ${p.best.label} ${(100 * p.best.accuracy).toFixed(1)}%` : ''}${leader ? ` ${formatLeader(leader)}` : ''}${losses.length ? ` | ${losses.join('; ')}` : ''}`;
+    // Not a terminal (a log file): a line when something other than the ETA's countdown changes, else once a minute.
+    const key = line.replace(/ETA \d+s/, 'ETA');
     if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns ?? 120) - 1)}`);
-    else if (line !== last) console.error(line);
-    last = line;
+    else if (key !== last || Date.now() - lastPrinted >= 60_000) { console.error(line); lastPrinted = Date.now(); }
+    last = key;
   }
   if (process.stderr.isTTY) process.stderr.write('\n');
   return result;

@@ -137,6 +137,29 @@ export function configLabel(c: LoraUnitConfig, varying: { dropout: boolean; lear
 }
 
 /** Every unit of a sweep: LoRA configs × seeds × folds, then baselines × folds. Ids are deterministic. */
+/** The kinds of unit whose durations differ by orders of magnitude (the ETA keeps a mean per kind). */
+export function unitKind(unit: Unit): string {
+  return unit.kind === 'lora' ? 'LoRA' : unit.baseline === 'base-model' ? 'base-model' : 'baseline';
+}
+
+/**
+ * The order a sweep runs its units in: the first unit of each kind first, then the others as
+ * expanded. The ETA rests on finished units of every kind still to run, so this gives an estimate
+ * once one unit of each kind has finished, instead of only after the last LoRA unit has (when the
+ * baselines come after them).
+ */
+export function scheduleOrder(units: readonly Unit[]): Unit[] {
+  const seen = new Set<string>();
+  const first: Unit[] = [];
+  const rest: Unit[] = [];
+  for (const u of units) {
+    const kind = unitKind(u);
+    (seen.has(kind) ? rest : first).push(u);
+    seen.add(kind);
+  }
+  return [...first, ...rest];
+}
+
 export function expandUnits(spec: SweepSpec, sweepId: string, foldCount: number): Unit[] {
   const configs = expandConfigs(spec);
   const varying = {

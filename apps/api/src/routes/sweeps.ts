@@ -7,10 +7,10 @@ import { ApiError, notConfigured, notFound } from '../errors.ts';
 import { bearer, json, newRouter, problem, readErrors, writeErrors } from '../openapi.ts';
 import { querySweep, querySweeps } from '../queries.ts';
 import { acceptedCancelSchema, acceptedSweepSchema, idParamSchema, sweepDetailSchema, sweepSummarySchema, sweepsQuerySchema } from '../schemas.ts';
-import type { CancelSweep, StartSweep } from '../app.ts';
+import type { CancelSweep, StartSweep, SweepEta } from '../app.ts';
 
 /** /v1/sweeps: list, read, launch (write scope) and cancel (write scope). */
-export function sweepRoutes(deps: { db: Db; startSweep?: StartSweep; cancelSweep?: CancelSweep }) {
+export function sweepRoutes(deps: { db: Db; startSweep?: StartSweep; cancelSweep?: CancelSweep; sweepEta?: SweepEta }) {
   const { db } = deps;
   const writeAuth = requireScope(db, 'write');
   const app = newRouter();
@@ -25,7 +25,7 @@ export function sweepRoutes(deps: { db: Db; startSweep?: StartSweep; cancelSweep
     request: { params: idParamSchema },
     responses: { 200: json(sweepDetailSchema, 'The sweep'), 404: problem('No such sweep'), ...readErrors },
   }), async (c) => {
-    const s = await querySweep(db, c.req.valid('param').id);
+    const s = await querySweep(db, c.req.valid('param').id, deps.sweepEta);
     if (!s) throw notFound('sweep');
     return c.json(s, 200);
   });

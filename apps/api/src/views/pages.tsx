@@ -3,7 +3,7 @@ import type { CompareResult, DatasetVersionDetail, DatasetVersionSummary, SweepD
 import { FAMILIES, MODES, SORT_KEYS, type LeaderboardQuery, type LeaderboardRow, type RunDetail } from '../schemas.ts';
 import { Layout } from './layout.tsx';
 import { BelowMajority, Partial, Sig, SignificanceLegend } from './marks.tsx';
-import { Coverage } from './coverage.tsx';
+import { Coverage, ParseFailures } from './coverage.tsx';
 import { Heatmap, IntervalBar, LossCurve } from './svg.tsx';
 
 const enc = encodeURIComponent;
@@ -181,6 +181,14 @@ function gridDomain(g: Grid): [number, number] {
 const SWEEP_PAGE_ROWS = 50;
 const SWEEP_PAGE_RUNS = 100;
 
+/** A running sweep's time left, in words; it rests on finished units only, and says so. */
+export function etaText(eta: NonNullable<SweepDetail['eta']>): string {
+  if (eta.seconds === null) return `unknown until the first ${eta.waitingFor ? `${eta.waitingFor} ` : ''}unit finishes`;
+  const m = Math.round(eta.seconds / 60);
+  const left = eta.seconds < 90 ? `about ${Math.max(1, Math.round(eta.seconds))} s` : m < 90 ? `about ${m} min` : `about ${(eta.seconds / 3600).toFixed(1)} h`;
+  return `${left}, from the durations of ${eta.finishedUnits} finished unit${eta.finishedUnits === 1 ? '' : 's'}`;
+}
+
 export function SweepPage(props: { sweep: SweepDetail; entries: LeaderboardRow[]; grid: Grid | null; gridTask: string; gridMode: string | null; modes: string[] }) {
   const s = props.sweep;
   const forTask = props.entries.filter((e) => e.task === props.gridTask);
@@ -196,6 +204,7 @@ export function SweepPage(props: { sweep: SweepDetail; entries: LeaderboardRow[]
         <dt>Id</dt><dd class="hash">{s.id}</dd>
         <dt>Dataset</dt><dd><a href={`/datasets/${enc(s.dataset.name)}/versions/${s.dataset.hash}`}>{s.dataset.name}</a> <span class="hash">{s.dataset.hash}</span></dd>
         <dt>Progress</dt><dd><progress max={s.progress.total || 1} value={s.progress.done}>{pct(s.progress.fraction)}</progress> {s.progress.done} of {s.progress.total} units ({pct(s.progress.fraction)})</dd>
+        {s.eta ? <><dt>Time left</dt><dd id="eta">{etaText(s.eta)}</dd></> : null}
         <dt>Workflow</dt><dd class="hash">{s.workflowId}</dd>
         <dt>Spec hash</dt><dd class="hash">{s.specHash}</dd>
         {s.error ? <><dt>Error</dt><dd>{s.error}</dd></> : null}
@@ -310,9 +319,9 @@ export function RunPage(props: { run: RunDetail; maxMatrices?: number }) {
         <tbody>
           {r.pooled.map((e) => (
             <tr>
-              <th scope="row">{e.task}</th><td>{e.mode}</td><td>{e.evalSet}</td><td class="num">{e.n}</td><td class="num">{pct(e.accuracy.value)} <Sig row={e} /></td>
+              <th scope="row">{e.task}</th><td>{e.mode} <Coverage row={e} /></td><td>{e.evalSet}</td><td class="num">{e.n}</td><td class="num">{pct(e.accuracy.value)} <Sig row={e} /></td>
               <td><IntervalBar value={e.accuracy.value} low={e.accuracy.low} high={e.accuracy.high} label="accuracy" /> <span class="muted">{pct(e.accuracy.low)}–{pct(e.accuracy.high)}</span></td>
-              <td class="num">{f3(e.macroF1.value)}</td><td class="num">{e.foldMean === null ? '–' : `${pct(e.foldMean)} ± ${pct(e.foldStd)}`}</td><td class="num">{e.parseFailures}</td>
+              <td class="num">{f3(e.macroF1.value)}</td><td class="num">{e.foldMean === null ? '–' : `${pct(e.foldMean)} ± ${pct(e.foldStd)}`}</td><td class="num"><ParseFailures row={e} /></td>
               <td class="num">{e.baseline ? 'baseline' : <PCell p={e.pVsBestBaseline} />}</td>
               <td class="num"><PCell p={e.pVsTop} /></td><td><Badge status={e.reproductionStatus} /></td>
             </tr>

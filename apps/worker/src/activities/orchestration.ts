@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { evaluatedDataset, expandUnits, TASKS, type SweepContext, type Unit } from '@opensoc/contracts';
+import { evaluatedDataset, expandUnits, scheduleOrder, TASKS, type SweepContext, type Unit } from '@opensoc/contracts';
 import {
   getLeaderboardEntry, getRun, getSweep, listPredictionSets, listRuns, setReproductionStatus, setRunStatus, updateSweep, upsertReproduction, upsertSweep,
   type Db,
@@ -37,7 +37,7 @@ export function createOrchestrationActivities({ db, store }: OrchestrationDeps):
         sweepId, dataset: { name: dataset.name, hash: dataset.hash }, splitHash: split.hash, splitKind: split.manifest.spec.kind, foldCount, baseModelKeys, codeCommit,
         ...(testDataset ? { testDataset: { name: testDataset.name, hash: testDataset.hash } } : {}),
       };
-      const units: Unit[] = expandUnits(spec, sweepId, foldCount);
+      const units: Unit[] = scheduleOrder(expandUnits(spec, sweepId, foldCount));
       await upsertSweep(db, {
         id: sweepId, name: spec.name, spec, specHash: specHash(spec), datasetName: dataset.name, datasetHash: dataset.hash, status: 'running',
         totalUnits: units.length, doneUnits: 0, workflowId, context,

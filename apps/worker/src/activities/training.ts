@@ -157,7 +157,7 @@ export function createTrainingActivities({ store }: { store: ArtifactStore }, op
     async pretrainBase(input: PretrainInput) {
       if (input.spec.kind !== 'pretrain') throw new Error('pretrainBase needs a pretrain spec');
       const spec = input.spec;
-      const { train } = await unitData(store, { dataset: input.dataset, splitHash: input.splitHash }, input.fold);
+      const { train } = await unitData(store, { dataset: input.dataset, splitHash: input.splitHash }, input.fold, input.logRendering);
       const corpusHash = sha(train.map((r) => r.log).sort().join('\n'));
       const key = `models/${sha(canonicalJson({ corpusHash, spec, tokenizer: 'llama2', maxSequenceLength: input.maxSequenceLength })).slice(0, 32)}`;
       if (await store.exists(completeMarkerKey(key))) return { modelKey: key, cached: true };
