@@ -139,11 +139,12 @@ describe('a baselines-only sweep on the real Temporal server, PostgreSQL and S3'
     // Polled while the sweep runs, until an estimate resting on a finished unit shows on both (or the sweep ends).
     const url = (page: string) => `${page}/${encodeURIComponent(sweepId)}`;
     const etaSeen = (async () => {
-      let api: { seconds: number | null; finishedUnits: number } | null = null;
+      type Eta = { seconds: number | null; finishedUnits: number };
+      let api: Eta | null = null;
       let page: string | null = null;
       while (!watchEnded && !(api && page)) {
         const res = await app.request(url('/v1/sweeps'));
-        const s = res.status === 200 ? ((await res.json()) as { status: string; eta: typeof api }) : null; // 404 until prepareSweep stores it
+        const s = res.status === 200 ? ((await res.json()) as { status: string; eta: Eta | null }) : null; // 404 until prepareSweep stores it
         if (s && s.status !== 'running') break;
         if (s?.eta && s.eta.finishedUnits > 0) api ??= s.eta;
         if (s) page ??= /<dd id="eta">(about [^<]*)<\/dd>/.exec(await (await app.request(url('/sweeps'))).text())?.[1] ?? null;

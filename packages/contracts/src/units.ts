@@ -136,7 +136,6 @@ export function configLabel(c: LoraUnitConfig, varying: { dropout: boolean; lear
   return label;
 }
 
-/** Every unit of a sweep: LoRA configs × seeds × folds, then baselines × folds. Ids are deterministic. */
 /** The kinds of unit whose durations differ by orders of magnitude (the ETA keeps a mean per kind). */
 export function unitKind(unit: Unit): string {
   return unit.kind === 'lora' ? 'LoRA' : unit.baseline === 'base-model' ? 'base-model' : 'baseline';
@@ -160,6 +159,7 @@ export function scheduleOrder(units: readonly Unit[]): Unit[] {
   return [...first, ...rest];
 }
 
+/** Every unit of a sweep: LoRA configs × seeds × folds, then baselines × folds. Ids are deterministic. */
 export function expandUnits(spec: SweepSpec, sweepId: string, foldCount: number): Unit[] {
   const configs = expandConfigs(spec);
   const varying = {
