@@ -128,14 +128,16 @@ describe('a baselines-only sweep on the real Temporal server, PostgreSQL and S3'
   });
 
   it('records each unit as it finishes: partial rows with their n while units run, final rows after, and watch shows them with an ETA from finished units', async () => {
-    // One unit at a time, so results of the first units exist while the last ones still run.
-    const { sweepId } = await startSweep(p.client, { ...spec('live'), concurrency: 1 });
+    // One unit at a time, so results of the first units exist while the last ones still run; 5 folds
+    // (10 units) keep it running long enough after the first finished unit for the ETA to be read.
+    const { sweepId } = await startSweep(p.client, { ...spec('live'), split: { kind: 'template-grouped-kfold', k: 5, seed: 7 }, concurrency: 1 });
     const lines: string[] = [];
     let watchEnded = false;
     const stderr = vi.spyOn(console, 'error').mockImplementation((line: unknown) => { lines.push(String(line)); });
     const watching = watchSweep(p.client, sweepId, { intervalMs: 50, leader: liveLeader(p.db.db, sweepId) }).finally(() => { stderr.mockRestore(); watchEnded = true; });
-    // The API as `opensoc serve` builds it: the ETA read from the running workflow over Temporal.
-    const app = createApp({ db: p.db.db, store: p.store, auth: { readsPublic: true }, logger: () => {}, readCacheMs: 0, sweepEta: (wf) => sweepEtaOf(p.client, wf) });
+    // The API as `opensoc serve` builds it: the ETA read from the running workflow over Temporal (a loaded
+    // CI machine can take seconds to answer a query: a longer wait than the pages' 1.5 s).
+    const app = createApp({ db: p.db.db, store: p.store, auth: { readsPublic: true }, logger: () => {}, readCacheMs: 0, sweepEta: (wf) => sweepEtaOf(p.client, wf), sweepEtaWaitMs: 15_000 });
     // Polled while the sweep runs, until an estimate resting on a finished unit shows on both (or the sweep ends).
     const url = (page: string) => `${page}/${encodeURIComponent(sweepId)}`;
     const etaSeen = (async () => {
@@ -143,11 +145,12 @@ describe('a baselines-only sweep on the real Temporal server, PostgreSQL and S3'
       let api: Eta | null = null;
       let page: string | null = null;
       while (!watchEnded && !(api && page)) {
-        const res = await app.request(url('/v1/sweeps'));
+        // JSON and page read together, so both fall inside the window while units run.
+        const [res, html] = await Promise.all([app.request(url('/v1/sweeps')), app.request(url('/sweeps')).then((r) => r.text())]);
         const s = res.status === 200 ? ((await res.json()) as { status: string; eta: Eta | null }) : null; // 404 until prepareSweep stores it
-        if (s && s.status !== 'running') break;
         if (s?.eta && s.eta.finishedUnits > 0) api ??= s.eta;
-        if (s) page ??= /<dd id="eta">(about [^<]*)<\/dd>/.exec(await (await app.request(url('/sweeps'))).text())?.[1] ?? null;
+        if (s) page ??= /<dd id="eta">(about [^<]*)<\/dd>/.exec(html)?.[1] ?? null;
+        if (s && s.status !== 'running') break;
         await new Promise((r) => setTimeout(r, 20));
       }
       return { api, page };
@@ -173,7 +176,7 @@ describe('a baselines-only sweep on the real Temporal server, PostgreSQL and S3'
     expect(eta.page).toMatch(/^about \d+ (s|min), from the durations of \d+ finished units?$/);
     expect(((await (await app.request(url('/v1/sweeps'))).json()) as { eta: unknown }).eta).toBeNull();
     expect(await (await app.request(url('/sweeps'))).text()).not.toContain('id="eta"');
-    expect(result).toMatchObject({ status: 'completed', units: 6 });
+    expect(result).toMatchObject({ status: 'completed', units: 10 });
     if (process.env.OPENSOC_RECORD_HISTORIES === '1') {
       // A history with the live-results patch, so the replay test covers both code paths.
       writeFileSync(path.join(repoRoot, 'test/fixtures/histories', 'sweep-live.json'), await historyJson(await p.client.workflow.getHandle(sweepId).fetchHistory()));

@@ -44,6 +44,8 @@ export interface AppDeps {
   startReproduction?: StartReproduction;
   /** Running sweeps' ETA on /v1/sweeps/{id} and the sweep page; without it they show none. */
   sweepEta?: SweepEta;
+  /** How long a read waits for the ETA before answering without it (default 1500 ms): a slow Temporal must not stall pages. */
+  sweepEtaWaitMs?: number;
   /** Largest accepted request body (default 256 KiB). */
   bodyLimitBytes?: number;
   /** Lifetime of presigned artifact links (default 300 s). */
@@ -54,6 +56,19 @@ export interface AppDeps {
   readyTimeoutMs?: number;
 }
 
+/** The ETA source, answering null once waitMs has passed: Temporal being slow must not stall pages. */
+function withDeadline(sweepEta: SweepEta, waitMs: number): SweepEta {
+  return async (workflowId) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), waitMs); });
+    try {
+      return await Promise.race([sweepEta(workflowId), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
 export const jsonLogger: AccessLogger = (e) => { process.stdout.write(`${JSON.stringify(e)}\n`); };
 
 /** The API: cross-cutting middleware here, one small app per resource (./routes) joined with app.route(). */
@@ -61,6 +76,7 @@ export function createApp(deps: AppDeps) {
   const { db, store } = deps;
   const log = deps.logger ?? jsonLogger;
   const presign = makePresign(store, deps.presignTtlSeconds ?? 300);
+  const sweepEta = deps.sweepEta && withDeadline(deps.sweepEta, deps.sweepEtaWaitMs ?? 1500);
   const app = newRouter();
 
   // ---- cross-cutting middleware ------------------------------------------------------
@@ -106,7 +122,7 @@ export function createApp(deps: AppDeps) {
   // ---- resources ------------------------------------------------------------------------
   app.route('/', opsRoutes({ db, store, readyTimeoutMs: deps.readyTimeoutMs ?? 2000 }));
   app.route('/v1/leaderboard', leaderboardRoutes({ db }));
-  app.route('/v1/sweeps', sweepRoutes({ db, startSweep: deps.startSweep, cancelSweep: deps.cancelSweep, sweepEta: deps.sweepEta }));
+  app.route('/v1/sweeps', sweepRoutes({ db, startSweep: deps.startSweep, cancelSweep: deps.cancelSweep, sweepEta }));
   app.route('/v1/runs', runRoutes({ db, presign }));
   app.route('/v1/compare', compareRoutes({ db }));
   app.route('/v1/datasets', datasetRoutes({ db }));
@@ -122,7 +138,7 @@ export function createApp(deps: AppDeps) {
     },
   });
 
-  registerPages(app, { db, presign, sweepEta: deps.sweepEta });
+  registerPages(app, { db, presign, sweepEta });
   return app;
 }
 export type App = ReturnType<typeof createApp>;

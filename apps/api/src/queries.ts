@@ -133,18 +133,10 @@ export async function querySweeps(db: Db, q: { status?: string; limit: number })
   return rows.map(sweepSummary);
 }
 
-/** How long a read waits for the ETA before answering without it: Temporal being slow must not stall pages. */
-const ETA_WAIT_MS = 1500;
-
+/** A running sweep's ETA; none when it is not running or the orchestration layer cannot say. */
 async function runningEta(sweepEta: SweepEta | undefined, status: string, workflowId: string): Promise<SweepEtaInfo | null> {
   if (!sweepEta || status !== 'running') return null;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), ETA_WAIT_MS); });
-  try {
-    return await Promise.race([sweepEta(workflowId).catch(() => null), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return sweepEta(workflowId).catch(() => null);
 }
 
 export async function querySweep(db: Db, id: string, sweepEta?: SweepEta) {
