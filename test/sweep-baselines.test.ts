@@ -146,7 +146,7 @@ describe('a baselines-only sweep on the real Temporal server, PostgreSQL and S3'
       let page: string | null = null;
       while (!watchEnded && !(api && page)) {
         // JSON and page read together, so both fall inside the window while units run.
-        const [res, html] = await Promise.all([app.request(url('/v1/sweeps')), app.request(url('/sweeps')).then((r) => r.text())]);
+        const [res, html] = await Promise.all([app.request(url('/v1/sweeps')), Promise.resolve(app.request(url('/sweeps'))).then((r) => r.text())]);
         const s = res.status === 200 ? ((await res.json()) as { status: string; eta: Eta | null }) : null; // 404 until prepareSweep stores it
         if (s?.eta && s.eta.finishedUnits > 0) api ??= s.eta;
         if (s) page ??= /<dd id="eta">(about [^<]*)<\/dd>/.exec(html)?.[1] ?? null;
