@@ -99,6 +99,8 @@ export function dropInterval(a: Pick<StudyEntry, 'accuracy' | 'n'>, c: Pick<Stud
   return newcombeDifference(Math.round(a.accuracy * a.n), a.n, Math.round(c.accuracy * c.n), c.n);
 }
 const pts = (x: number) => `${(100 * x).toFixed(1)}`;
+/** Whether a drop's interval excludes zero, in words. */
+const dropSignificance = (d: { low: number; high: number }) => (d.low > 0 ? 'a significant drop' : d.high < 0 ? 'a significant rise' : 'not significant');
 function formatDrop(a: StudyEntry, c: StudyEntry): string {
   const d = dropInterval(a, c);
   return `${pts(d.difference)} pts [${pts(d.low)}, ${pts(d.high)}]`;
@@ -188,8 +190,7 @@ export function studyVerdict(r: StudyReport): string[] {
     if (drops.length) {
       out.push(`From the study's split to template-grouped CV, threat-type accuracy changes by ${drops.map((x) => {
         const d = dropInterval(x.a, x.c);
-        const sig = d.low > 0 ? 'a significant drop' : d.high < 0 ? 'a significant rise' : 'not significant';
-        return `${pts(-d.difference)} pts for ${x.name} (95% CI ${pts(-d.high)} to ${pts(-d.low)}, ${sig})`;
+        return `${pts(-d.difference)} pts for ${x.name} (95% CI ${pts(-d.high)} to ${pts(-d.low)}, ${dropSignificance(d)})`;
       }).join(', ')}.`);
     }
     const lf = fixed.leakage; const lg = grouped.leakage;
@@ -201,9 +202,8 @@ export function studyVerdict(r: StudyReport): string[] {
   const gLora = bestLora(grouped?.entries.threatCategory);
   if (stratified && sLora && gLora) {
     const d = dropInterval(sLora, gLora);
-    const sig = d.low > 0 ? 'a significant drop' : d.high < 0 ? 'a significant rise' : 'not significant';
     const shared = stratified.leakage.testRecords ? ` (${stratified.leakage.sharedTemplate} of ${stratified.leakage.testRecords} stratified test records share a template with their training fold)` : '';
-    out.push(`With the same ${r.lineage.k}-fold procedure on the same records, template-grouped folds instead of stratified ones${shared} change LoRA's threat-type accuracy by ${pts(-d.difference)} pts (${pc(sLora.accuracy)} to ${pc(gLora.accuracy)}; 95% CI ${pts(-d.high)} to ${pts(-d.low)}, Newcombe's interval, which ignores the pairing and is usually the wider; ${sig}): that part of its accuracy rests on templates seen in training.`);
+    out.push(`With the same ${r.lineage.k}-fold procedure on the same records, template-grouped folds instead of stratified ones${shared} change LoRA's threat-type accuracy by ${pts(-d.difference)} pts (${pc(sLora.accuracy)} to ${pc(gLora.accuracy)}; 95% CI ${pts(-d.high)} to ${pts(-d.low)}, Newcombe's interval, which ignores the pairing and is usually the wider; ${dropSignificance(d)}): that part of its accuracy rests on templates seen in training.`);
   }
   return out;
 }

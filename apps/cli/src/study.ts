@@ -132,12 +132,11 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 /** A design's sweep id follows from its spec, so a re-run finds (and resumes) it. */
 const studySweepId = (key: StudyDesignKey, spec: SweepSpecInput) => `study-${key}-${sha256(JSON.stringify(spec)).slice(0, 10)}`;
 
-/** Runs (or attaches to) one design's sweep. */
-async function runDesign(p: OpenPlatform, key: StudyDesignKey, spec: SweepSpecInput): Promise<string> {
-  const client = await p.connectTemporal();
+/** Runs (or attaches to) one design's sweep; `completed` says it finished before this run began. */
+async function runDesign(p: OpenPlatform, key: StudyDesignKey, spec: SweepSpecInput, completed: boolean): Promise<string> {
   const id = studySweepId(key, spec);
-  const existing = await getSweep(p.db.db, id);
-  if (existing?.status === 'completed') { console.error(`${key}: sweep ${id} already completed`); return id; }
+  if (completed) { console.error(`${key}: sweep ${id} already completed`); return id; }
+  const client = await p.connectTemporal();
   const { sweepId, attached } = await startSweep(client, spec, { sweepId: id });
   console.error(`${key}: sweep ${sweepId} ${attached ? 'resumed' : 'started'}`);
   const result = await watchSweep(client, sweepId);
@@ -214,7 +213,7 @@ export async function runStudy(opts: StudyOptions): Promise<StudyReport> {
     const workers = await localWorkers(p);
     const designs: StudyDesignResult[] = [];
     try {
-      for (const key of STUDY_DESIGNS) designs.push(await collectDesign(p, key, specs[key], await runDesign(p, key, specs[key])));
+      for (const key of STUDY_DESIGNS) designs.push(await collectDesign(p, key, specs[key], await runDesign(p, key, specs[key], completed.includes(key))));
     } finally {
       await workers.stop();
     }

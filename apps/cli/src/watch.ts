@@ -3,14 +3,15 @@ import type { SweepProgress, SweepSummary } from '@opensoc/workflows';
 import { QUERIES } from '@opensoc/contracts';
 import { listLeaderboard, type Db } from '@opensoc/db';
 import type { SweepEtaInfo } from '@opensoc/api';
-import { formatEta, sweepEta } from './eta.ts';
+import { formatEta, sweepEta, type Eta } from './eta.ts';
+
+/** The time left while units train, from finished units' durations (workflows older than the timing field get none). */
+const progressEta = (p: SweepProgress): Eta | null => (p.timing && p.phase === 'training' ? sweepEta(p.timing, p.total, Date.now()) : null);
 
 /** A running sweep's time left, read from its workflow (what `serve` gives the API's sweep page and JSON). */
 export async function sweepEtaOf(client: Client, workflowId: string): Promise<SweepEtaInfo | null> {
-  const p = await client.workflow.getHandle(workflowId).query<SweepProgress>(QUERIES.progress);
-  if (!p.timing || p.phase !== 'training') return null;
-  const e = sweepEta(p.timing, p.total, Date.now());
-  return { seconds: e.seconds, finishedUnits: e.finishedUnits, waitingFor: e.waitingFor ?? null };
+  const e = progressEta(await client.workflow.getHandle(workflowId).query<SweepProgress>(QUERIES.progress));
+  return e ? { seconds: e.seconds, finishedUnits: e.finishedUnits, waitingFor: e.waitingFor ?? null } : null;
 }
 
 /** Latest loss of a running unit, read from its training activity's last heartbeat. */
@@ -68,8 +69,7 @@ export async function watchSweep(client: Client, sweepId: string, opts: { json?:
     }
     const done = p.done + p.failed;
     const elapsed = (Date.now() - started) / 1000;
-    // From finished units' durations (workflows older than the timing field get no ETA).
-    const estimate = p.timing && p.phase === 'training' ? sweepEta(p.timing, p.total, Date.now()) : null;
+    const estimate = progressEta(p);
     const eta = estimate ? formatEta(estimate) : '';
     const losses = await Promise.all(p.running.slice(0, 4).map((u) => unitLoss(client, u)));
     const leader = await opts.leader?.().catch(() => undefined);
